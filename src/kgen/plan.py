@@ -1,0 +1,588 @@
+"""Derive once, render many: turn a validated blueprint into the plan every target reads.
+
+Every fact two targets share is computed here and nowhere else: node ids and names,
+host names, racks, listeners and ports, principals, ACLs, each node's Kafka
+properties and each MirrorMaker flow's properties.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from kgen import kafka_keys, topology
+from kgen.model import Blueprint, Cluster, Flow
+from kgen.rules import flow_pairs
+
+CONFIG_DIR = "/etc/kafka"
+TLS_DIR = "/etc/kafka/tls"
+SECRETS_FILE = "/etc/kafka/tls/passwords.properties"
+DATA_ROOT = "/var/lib/kafka"
+METADATA_DIR = "/var/lib/kafka/metadata"
+METRICS_PORT = 7071
+CONTROLLER_ID_BASE = 9000
+BROKER_ID_BASE = 1
+# Kafka's FileConfigProvider resolves ${file:<path>:<key>} when the broker starts, so
+# passwords stay in a root-owned file and never in server.properties.
+FILE_PROVIDER = "org.apache.kafka.common.config.provider.FileConfigProvider"
+STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
+RACK_AWARE_SELECTOR = "org.apache.kafka.common.replica.RackAwareReplicaSelector"
+IDENTITY_POLICY = "org.apache.kafka.connect.mirror.IdentityReplicationPolicy"
+DEFAULT_POLICY = "org.apache.kafka.connect.mirror.DefaultReplicationPolicy"
+# The certificate CN is the principal name: CN=kafka-broker,... becomes User:kafka-broker.
+PRINCIPAL_MAPPING = "RULE:^CN=([a-z0-9.-]+)(,.*)?$/$1/,DEFAULT"
+SCRAM_ITERATIONS = 8192
+
+
+@dataclass(frozen=True)
+class Listener:
+    """One Kafka listener: name, port, protocol and who may connect."""
+
+    name: str
+    port: int
+    protocol: str
+    client_auth: str
+    roles: tuple[str, ...]
+    peers: str
+
+
+LISTENERS_SCRAM = (
+    Listener("CONTROLLER", 9093, "SSL", "required", ("controller",), "controllers and brokers"),
+    Listener("BROKER", 9094, "SSL", "required", ("broker",), "brokers"),
+    Listener("CLIENT", 9092, "SASL_SSL", "none", ("broker",), "clients, admin and MirrorMaker"),
+)
+LISTENERS_MTLS = (*LISTENERS_SCRAM[:2],
+                  Listener("CLIENT", 9092, "SSL", "required", ("broker",), "clients, admin and MirrorMaker"))
+
+
+def listeners_for(client_authentication: str) -> tuple[Listener, ...]:
+    """The three listeners kgen always runs; only the client listener's protocol varies."""
+    return LISTENERS_MTLS if client_authentication == "mtls" else LISTENERS_SCRAM
+
+
+def listener(listeners: tuple[Listener, ...], name: str) -> Listener:
+    """The listener called `name`."""
+    return next(item for item in listeners if item.name == name)
+
+
+@dataclass(frozen=True)
+class Volume:
+    """One data volume: EBS device and mount path."""
+
+    device: str
+    mount: str
+    size_gib: int
+    type: str
+    iops: int
+    throughput_mibps: int
+
+
+@dataclass(frozen=True)
+class Node:
+    """One host or pod: a controller, a broker or a MirrorMaker worker."""
+
+    name: str
+    cluster: str
+    role: str
+    node_id: int | None
+    site: str
+    zone: str
+    region: str
+    hostname: str
+    k8s_hostname: str
+    instance_type: str
+    volumes: tuple[Volume, ...]
+    properties: dict[str, str] = field(default_factory=dict)
+    k8s_properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AclBinding:
+    """One ACL, as kafka-acls applies it."""
+
+    principal: str
+    resource_type: str
+    name: str
+    pattern: str
+    operation: str
+    permission: str
+
+
+@dataclass(frozen=True)
+class TopicPlan:
+    """A topic on one cluster, with its resolved replication factor and config."""
+
+    name: str
+    partitions: int
+    replication_factor: int
+    config: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PrincipalPlan:
+    """A principal kgen knows: generated ones and the blueprint's."""
+
+    name: str
+    kind: str
+    clusters: tuple[str, ...]
+
+    @property
+    def principal(self) -> str:
+        """The Kafka principal string."""
+        return f"User:{self.name}"
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    """A site and what it holds."""
+
+    name: str
+    zone: str
+    region: str
+    controllers: int
+    brokers: int
+
+
+@dataclass(frozen=True)
+class FlowPlan:
+    """One MirrorMaker 2 replication pair, run as its own dedicated-mode process."""
+
+    name: str
+    source: str
+    target: str
+    principal: str
+    policy: str
+    topics: tuple[str, ...]
+    groups: tuple[str, ...]
+    sync_group_offsets: bool
+    properties: dict[str, str]
+    k8s_properties: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ClusterPlan:
+    """Everything about one cluster that the targets render."""
+
+    name: str
+    region: str
+    role: str | None
+    cluster_id: str
+    sites: tuple[SitePlan, ...]
+    namespace: str
+    storage_class: str | None
+    cluster_domain: str
+    vpc_cidr: str | None
+    nodes: tuple[Node, ...]
+    mirrormakers: tuple[Node, ...]
+    flows_in: tuple[FlowPlan, ...]
+    topics: tuple[TopicPlan, ...]
+    acls: tuple[AclBinding, ...]
+    super_users: tuple[str, ...]
+    scram_users: tuple[str, ...]
+    default_replication_factor: int
+    min_insync_replicas: int
+    site_loss: str | None
+    quorum: dict[str, Any]
+    bootstrap: str
+    k8s_bootstrap: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The whole derived design; targets only format it."""
+
+    name: str
+    pattern: str
+    environment: str
+    kafka_version: str
+    kafka_line: str
+    mirror_url: str
+    image_digest: str | None
+    targets: tuple[str, ...]
+    labels: dict[str, str]
+    dns_zone: str
+    client_authentication: str
+    tls_protocols: tuple[str, ...]
+    certificate_source: str
+    certificate_issuer: str | None
+    client_cidrs: tuple[str, ...]
+    client_namespaces: tuple[str, ...]
+    monitoring_cidrs: tuple[str, ...]
+    monitoring_namespaces: tuple[str, ...]
+    listeners: tuple[Listener, ...]
+    metrics_port: int
+    waivers: tuple[dict[str, Any], ...]
+    principals: tuple[PrincipalPlan, ...]
+    clusters: tuple[ClusterPlan, ...]
+    replication_mode: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as plain data, for `kgen explain --format json` and templates."""
+        return asdict(self)
+
+    def cluster(self, name: str) -> ClusterPlan:
+        """The cluster called `name`."""
+        return next(c for c in self.clusters if c.name == name)
+
+
+def _cluster_id(blueprint: str, cluster: str) -> str:
+    # KRaft wants a base64 UUID. Derive it from the names so output is reproducible.
+    raw = uuid.uuid5(uuid.NAMESPACE_DNS, f"{cluster}.{blueprint}.kgen.dev").bytes
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _namespace(cluster: Cluster) -> str:
+    return cluster.kubernetes.namespace or f"kafka-{cluster.name}"
+
+
+def _volumes(cluster: Cluster, role: str) -> tuple[Volume, ...]:
+    group = cluster.brokers if role == "broker" else cluster.controllers
+    storage = group.storage
+    if role != "broker":
+        return (Volume("/dev/sdf", METADATA_DIR, storage.size_gib, storage.type, storage.iops,
+                       storage.throughput_mibps),)
+    return tuple(
+        Volume(f"/dev/sd{chr(ord('f') + i)}", f"{DATA_ROOT}/data-{i}", storage.size_gib, storage.type,
+               storage.iops, storage.throughput_mibps)
+        for i in range(storage.volumes)
+    )
+
+
+def _nodes(bp: Blueprint, cluster: Cluster) -> list[Node]:
+    nodes: list[Node] = []
+    ns = _namespace(cluster)
+    sites = {s.name: s for s in cluster.sites}
+    for role, placement, base in (
+        ("controller", topology.controller_placement(cluster), CONTROLLER_ID_BASE),
+        ("broker", topology.broker_placement(cluster), BROKER_ID_BASE),
+    ):
+        next_id = base
+        for site_name, count in placement.items():
+            site = sites[site_name]
+            for ordinal in range(count):
+                name = f"{cluster.name}-{role}-{site_name}-{ordinal}"
+                group = cluster.brokers if role == "broker" else cluster.controllers
+                nodes.append(Node(
+                    name=name, cluster=cluster.name, role=role, node_id=next_id, site=site_name,
+                    zone=site.zone, region=site.region or cluster.region,
+                    hostname=f"{name}.{bp.spec.dns.zone}",
+                    k8s_hostname=f"{name}.{cluster.name}-{role}s.{ns}.svc.{cluster.kubernetes.cluster_domain}",
+                    instance_type=group.instance_type, volumes=_volumes(cluster, role),
+                ))
+                next_id += 1
+    return nodes
+
+
+def _mirrormaker_nodes(bp: Blueprint, cluster: Cluster) -> list[Node]:
+    mm = bp.spec.replication.mirror_maker
+    data_sites = [s for s in cluster.sites if s.brokers]
+    ns = _namespace(cluster)
+    nodes = []
+    for index in range(mm.nodes_per_target):
+        site = data_sites[index % len(data_sites)]
+        name = f"{cluster.name}-mirrormaker-{site.name}-{index}"
+        nodes.append(Node(
+            name=name, cluster=cluster.name, role="mirrormaker", node_id=None, site=site.name,
+            zone=site.zone, region=site.region or cluster.region, hostname=f"{name}.{bp.spec.dns.zone}",
+            k8s_hostname=f"{cluster.name}-mirrormaker.{ns}.svc.{cluster.kubernetes.cluster_domain}",
+            instance_type=mm.instance_type, volumes=()))
+    return nodes
+
+
+def _bootstrap(nodes: list[Node], port: int, k8s: bool) -> str:
+    return ",".join(f"{n.k8s_hostname if k8s else n.hostname}:{port}" for n in nodes if n.role == "broker")
+
+
+def _tls_properties(bp: Blueprint) -> dict[str, str]:
+    protocols = bp.spec.security.tls.protocols
+    return {
+        "ssl.keystore.type": "PKCS12",
+        "ssl.keystore.location": f"{TLS_DIR}/keystore.p12",
+        "ssl.keystore.password": f"${{file:{SECRETS_FILE}:keystore.password}}",
+        "ssl.key.password": f"${{file:{SECRETS_FILE}:keystore.password}}",
+        "ssl.truststore.type": "PKCS12",
+        "ssl.truststore.location": f"{TLS_DIR}/truststore.p12",
+        "ssl.truststore.password": f"${{file:{SECRETS_FILE}:truststore.password}}",
+        "ssl.enabled.protocols": ",".join(protocols),
+        "ssl.protocol": "TLSv1.3" if "TLSv1.3" in protocols else "TLSv1.2",
+        "ssl.endpoint.identification.algorithm": "https",
+        "ssl.principal.mapping.rules": PRINCIPAL_MAPPING,
+    }
+
+
+def _node_properties(bp: Blueprint, cluster: Cluster, node: Node, nodes: list[Node], k8s: bool,
+                     min_isr: int, default_rf: int) -> dict[str, str]:
+    listeners = listeners_for(bp.spec.security.client_authentication)
+    host = node.k8s_hostname if k8s else node.hostname
+    controller = listener(listeners, "CONTROLLER")
+    voters = ",".join(f"{n.node_id}@{n.k8s_hostname if k8s else n.hostname}:{controller.port}"
+                      for n in nodes if n.role == "controller")
+    mine = [item for item in listeners if node.role in item.roles]
+    props: dict[str, str] = {
+        "process.roles": node.role,
+        "node.id": str(node.node_id),
+        "controller.quorum.voters": voters,
+        "controller.listener.names": "CONTROLLER",
+        "listeners": ",".join(f"{item.name}://:{item.port}" for item in mine),
+        "advertised.listeners": ",".join(f"{item.name}://{host}:{item.port}" for item in mine),
+        "listener.security.protocol.map": ",".join(f"{item.name}:{item.protocol}" for item in listeners),
+        "config.providers": "file",
+        "config.providers.file.class": FILE_PROVIDER,
+        **_tls_properties(bp),
+        "authorizer.class.name": STANDARD_AUTHORIZER,
+        "allow.everyone.if.no.acl.found": "false",
+        "super.users": ";".join(_super_users(bp)),
+    }
+    for item in mine:
+        props[f"listener.name.{item.name.lower()}.ssl.client.auth"] = item.client_auth
+    props["log.dirs"] = METADATA_DIR if node.role == "controller" else ",".join(v.mount for v in node.volumes)
+    if node.role == "broker":
+        props.update({
+            "inter.broker.listener.name": "BROKER",
+            "metadata.log.dir": METADATA_DIR,
+            "broker.rack": node.site,
+            "auto.create.topics.enable": "false",
+            "unclean.leader.election.enable": "false",
+            "default.replication.factor": str(default_rf),
+            "min.insync.replicas": str(min_isr),
+            "offsets.topic.replication.factor": str(default_rf),
+            "transaction.state.log.replication.factor": str(default_rf),
+            "transaction.state.log.min.isr": str(min_isr),
+        })
+        if bp.spec.security.client_authentication == "scram-sha-512":
+            props["sasl.enabled.mechanisms"] = "SCRAM-SHA-512"
+            props["listener.name.client.sasl.enabled.mechanisms"] = "SCRAM-SHA-512"
+            # SCRAM verifies against credentials in the metadata log; the server side
+            # needs the login module but no secret.
+            props["listener.name.client.scram-sha-512.sasl.jaas.config"] = (
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;")
+        if bp.spec.pattern == "stretch":
+            props["replica.selector.class"] = RACK_AWARE_SELECTOR
+        for key, value in sorted(cluster.config.items()):
+            props[key] = kafka_keys.properties_value(value)
+        for key, value in sorted(cluster.plugin_config.items()):
+            props[key] = value
+    return dict(sorted(props.items()))
+
+
+def _super_users(bp: Blueprint) -> list[str]:
+    return ["User:kafka-broker", "User:kafka-controller", "User:kgen-admin"]
+
+
+def _regex_prefix(pattern: str) -> tuple[str, str]:
+    """The ACL (name, pattern type) that covers every topic a regex can match."""
+    literal = ""
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern) and pattern[index + 1] in ".-_":
+            literal += pattern[index + 1]
+            index += 2
+            continue
+        if re.match(r"[A-Za-z0-9_-]", char):
+            literal += char
+            index += 1
+            continue
+        break
+    whole = index == len(pattern)
+    if not literal:
+        return "*", "literal"
+    return literal, "literal" if whole else "prefixed"
+
+
+def _flow_name(source: str, target: str) -> str:
+    return f"{source}-to-{target}"
+
+
+def _flow_acls(flow: FlowPlan) -> dict[str, list[AclBinding]]:
+    """Least-privilege ACLs for one MirrorMaker flow on its source and its target."""
+    who = f"User:{flow.principal}"
+
+    def bind(resource: str, name: str, pattern: str, ops: tuple[str, ...]) -> list[AclBinding]:
+        return [AclBinding(who, resource, name, pattern, op, "allow") for op in ops]
+
+    source: list[AclBinding] = []
+    target: list[AclBinding] = []
+    for regex in flow.topics:
+        name, pattern = _regex_prefix(regex)
+        source += bind("topic", name, pattern, ("Read", "Describe", "DescribeConfigs"))
+        mirrored = name if flow.policy == "identity" else f"{flow.source}.{'' if name == '*' else name}"
+        mirrored_pattern = pattern if flow.policy == "identity" else "prefixed"
+        target += bind("topic", mirrored, mirrored_pattern, ("Create", "Write", "Describe", "AlterConfigs"))
+    for regex in flow.groups:
+        name, pattern = _regex_prefix(regex)
+        source += bind("group", name, pattern, ("Describe",))
+        if flow.sync_group_offsets:
+            target += bind("group", name, pattern, ("Read", "Describe"))
+    offset_syncs = f"mm2-offset-syncs.{flow.target}.internal"
+    source += bind("topic", offset_syncs, "literal", ("Create", "Read", "Write", "Describe"))
+    internal = ["heartbeats", f"{flow.source}.checkpoints.internal",
+                f"mm2-configs.{flow.source}.internal", f"mm2-offsets.{flow.source}.internal",
+                f"mm2-status.{flow.source}.internal"]
+    for topic in internal:
+        target += bind("topic", topic, "literal", ("Create", "Read", "Write", "Describe"))
+    target += bind("group", f"{flow.source}-mm2", "prefixed", ("Read", "Describe"))
+    source += bind("cluster", "kafka-cluster", "literal", ("Describe",))
+    target += bind("cluster", "kafka-cluster", "literal", ("Describe",))
+    return {flow.source: source, flow.target: target}
+
+
+def _client_properties(bp: Blueprint, alias: str, principal: str, bootstrap: str) -> dict[str, str]:
+    """mm2.properties client settings for one cluster alias."""
+    props = {
+        f"{alias}.bootstrap.servers": bootstrap,
+        f"{alias}.ssl.truststore.type": "PKCS12",
+        f"{alias}.ssl.truststore.location": f"{TLS_DIR}/truststore.p12",
+        f"{alias}.ssl.truststore.password": f"${{file:{SECRETS_FILE}:truststore.password}}",
+        f"{alias}.ssl.enabled.protocols": ",".join(bp.spec.security.tls.protocols),
+        f"{alias}.ssl.endpoint.identification.algorithm": "https",
+    }
+    if bp.spec.security.client_authentication == "mtls":
+        props.update({
+            f"{alias}.security.protocol": "SSL",
+            f"{alias}.ssl.keystore.type": "PKCS12",
+            f"{alias}.ssl.keystore.location": f"{TLS_DIR}/{principal}.p12",
+            f"{alias}.ssl.keystore.password": f"${{file:{SECRETS_FILE}:keystore.password}}",
+        })
+    else:
+        props.update({
+            f"{alias}.security.protocol": "SASL_SSL",
+            f"{alias}.sasl.mechanism": "SCRAM-SHA-512",
+            f"{alias}.sasl.jaas.config": (
+                "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                f'username="{principal}" password="${{file:{SECRETS_FILE}:{principal}.password}}";'),
+        })
+    return props
+
+
+def _flow_properties(bp: Blueprint, flow: Flow, source: str, target: str, principal: str,
+                     bootstraps: dict[str, str], rf: dict[str, int]) -> dict[str, str]:
+    pair = f"{source}->{target}"
+    props = {
+        "clusters": f"{source},{target}",
+        "config.providers": "file",
+        "config.providers.file.class": FILE_PROVIDER,
+        **_client_properties(bp, source, principal, bootstraps[source]),
+        **_client_properties(bp, target, principal, bootstraps[target]),
+        f"{pair}.enabled": "true",
+        f"{pair}.topics": "|".join(flow.topics),
+        f"{pair}.groups": "|".join(flow.groups),
+        f"{pair}.sync.topic.acls.enabled": "false",
+        f"{pair}.emit.checkpoints.interval.seconds": str(flow.emit_checkpoints_interval_seconds),
+        f"{pair}.sync.group.offsets.enabled": "true" if flow.sync_group_offsets else "false",
+        f"{target}->{source}.enabled": "false",
+        "replication.policy.class": IDENTITY_POLICY if flow.policy == "identity" else DEFAULT_POLICY,
+        "replication.factor": str(rf[target]),
+        "checkpoints.topic.replication.factor": str(rf[target]),
+        "heartbeats.topic.replication.factor": str(rf[target]),
+        "offset-syncs.topic.replication.factor": str(rf[source]),
+        "config.storage.replication.factor": str(rf[target]),
+        "offset.storage.replication.factor": str(rf[target]),
+        "status.storage.replication.factor": str(rf[target]),
+    }
+    return dict(sorted(props.items()))
+
+
+def build_plan(bp: Blueprint) -> Plan:
+    """Derive the plan from a validated blueprint."""
+    spec = bp.spec
+    listeners = listeners_for(spec.security.client_authentication)
+    client_port = listener(listeners, "CLIENT").port
+    nodes_of = {c.name: _nodes(bp, c) for c in spec.clusters}
+    rf_of = {c.name: topology.default_replication_factor(c) for c in spec.clusters}
+    bootstraps = {n: _bootstrap(nodes, client_port, False) for n, nodes in nodes_of.items()}
+    k8s_bootstraps = {n: _bootstrap(nodes, client_port, True) for n, nodes in nodes_of.items()}
+
+    flows: list[FlowPlan] = []
+    for index, source, target in flow_pairs(bp):
+        flow = spec.replication.flows[index]
+        principal = f"mm2-{_flow_name(source, target)}"
+        flows.append(FlowPlan(
+            name=_flow_name(source, target), source=source, target=target, principal=principal,
+            policy=flow.policy, topics=tuple(flow.topics), groups=tuple(flow.groups),
+            sync_group_offsets=flow.sync_group_offsets,
+            properties=_flow_properties(bp, flow, source, target, principal, bootstraps, rf_of),
+            k8s_properties=_flow_properties(bp, flow, source, target, principal, k8s_bootstraps, rf_of),
+        ))
+
+    principals = [
+        PrincipalPlan("kafka-broker", "broker", tuple(nodes_of)),
+        PrincipalPlan("kafka-controller", "controller", tuple(nodes_of)),
+        PrincipalPlan("kgen-admin", "admin", tuple(nodes_of)),
+        *(PrincipalPlan(f.principal, "mirrormaker", (f.source, f.target)) for f in flows),
+        *(PrincipalPlan(p.name, "user", tuple(p.clusters or nodes_of)) for p in spec.principals),
+    ]
+    flow_acls: dict[str, list[AclBinding]] = {}
+    for flow_plan in flows:
+        for cluster_name, bindings in _flow_acls(flow_plan).items():
+            flow_acls.setdefault(cluster_name, []).extend(bindings)
+
+    clusters = []
+    for cluster in spec.clusters:
+        nodes = nodes_of[cluster.name]
+        default_rf = rf_of[cluster.name]
+        min_isr = int(cluster.config.get("min.insync.replicas", topology.default_min_insync(cluster, default_rf)))  # type: ignore[arg-type]
+        finished = [
+            Node(**{**asdict(n), "volumes": n.volumes,
+                    "properties": _node_properties(bp, cluster, n, nodes, False, min_isr, default_rf),
+                    "k8s_properties": _node_properties(bp, cluster, n, nodes, True, min_isr, default_rf)})
+            for n in nodes
+        ]
+        incoming = tuple(f for f in flows if f.target == cluster.name)
+        topics = tuple(
+            TopicPlan(t.name, t.partitions, t.replication_factor or default_rf,
+                      {k: kafka_keys.properties_value(v) for k, v in sorted(t.config.items())})
+            for t in spec.topics if not t.clusters or cluster.name in t.clusters
+        )
+        user_acls = [
+            AclBinding(f"User:{p.name}", a.resource, a.name, a.pattern, op, a.permission)
+            for p in spec.principals if not p.clusters or cluster.name in p.clusters
+            for a in p.acls for op in a.operations
+        ]
+        placement = topology.controller_placement(cluster)
+        brokers_at = topology.broker_placement(cluster)
+        quorum = {
+            "controllers": cluster.controllers.count,
+            "majority": topology.quorum_majority(cluster.controllers.count),
+            "controller_losses_survived": cluster.controllers.count - topology.quorum_majority(cluster.controllers.count),
+            "survives_any_site_loss": topology.quorum_survives_any_site_loss(cluster),
+        }
+        clusters.append(ClusterPlan(
+            name=cluster.name, region=cluster.region, role=cluster.role,
+            cluster_id=_cluster_id(bp.metadata.name, cluster.name),
+            sites=tuple(SitePlan(s.name, s.zone, s.region or cluster.region, placement[s.name],
+                                 brokers_at[s.name]) for s in cluster.sites),
+            namespace=_namespace(cluster), storage_class=cluster.kubernetes.storage_class,
+            cluster_domain=cluster.kubernetes.cluster_domain, vpc_cidr=cluster.network.vpc_cidr,
+            nodes=tuple(finished),
+            mirrormakers=tuple(_mirrormaker_nodes(bp, cluster)) if incoming else (),
+            flows_in=incoming, topics=topics,
+            acls=tuple(sorted(set(user_acls + flow_acls.get(cluster.name, [])),
+                              key=lambda a: (a.principal, a.resource_type, a.name, a.operation))),
+            super_users=tuple(_super_users(bp)),
+            scram_users=tuple(p.name for p in principals
+                              if cluster.name in p.clusters and p.kind in ("admin", "mirrormaker", "user"))
+            if spec.security.client_authentication == "scram-sha-512" else (),
+            default_replication_factor=default_rf, min_insync_replicas=min_isr,
+            site_loss=cluster.site_loss if spec.pattern == "stretch" else None,
+            quorum=quorum, bootstrap=bootstraps[cluster.name], k8s_bootstrap=k8s_bootstraps[cluster.name],
+        ))
+
+    security = spec.security
+    return Plan(
+        name=bp.metadata.name, pattern=spec.pattern, environment=spec.environment,
+        kafka_version=spec.kafka.version, kafka_line=spec.kafka.minor, mirror_url=spec.kafka.mirror_url,
+        image_digest=spec.kafka.image_digest, targets=tuple(spec.targets), labels=dict(bp.metadata.labels),
+        dns_zone=spec.dns.zone, client_authentication=security.client_authentication,
+        tls_protocols=tuple(security.tls.protocols), certificate_source=security.tls.certificates.source,
+        certificate_issuer=security.tls.certificates.issuer,
+        client_cidrs=tuple(security.clients.cidrs), client_namespaces=tuple(security.clients.namespaces),
+        monitoring_cidrs=tuple(security.monitoring.cidrs),
+        monitoring_namespaces=tuple(security.monitoring.namespaces),
+        listeners=listeners, metrics_port=METRICS_PORT,
+        waivers=tuple(w.model_dump(by_alias=True) for w in security.waivers),
+        principals=tuple(principals), clusters=tuple(clusters), replication_mode=spec.replication.mode,
+    )

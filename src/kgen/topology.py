@@ -1,0 +1,76 @@
+"""Placement arithmetic shared by the rules and the plan: sites, quorum, replicas."""
+
+from __future__ import annotations
+
+from kgen.model import Cluster
+
+
+def broker_sites(cluster: Cluster) -> list[str]:
+    """Names of the sites that hold brokers, in blueprint order."""
+    return [s.name for s in cluster.sites if s.brokers]
+
+
+def controller_placement(cluster: Cluster) -> dict[str, int]:
+    """Controllers per site: explicit counts, else round-robin over every site."""
+    if any(s.controllers is not None for s in cluster.sites):
+        return {s.name: s.controllers or 0 for s in cluster.sites}
+    return _round_robin(cluster.controllers.count, [s.name for s in cluster.sites])
+
+
+def broker_placement(cluster: Cluster) -> dict[str, int]:
+    """Brokers per site, round-robin over the broker sites."""
+    placement = {s.name: 0 for s in cluster.sites}
+    placement.update(_round_robin(cluster.brokers.count, broker_sites(cluster)))
+    return placement
+
+
+def _round_robin(count: int, names: list[str]) -> dict[str, int]:
+    placement = {name: 0 for name in names}
+    for index in range(count):
+        placement[names[index % len(names)]] += 1
+    return placement
+
+
+def quorum_majority(controllers: int) -> int:
+    """Votes a KRaft quorum needs."""
+    return controllers // 2 + 1
+
+
+def quorum_survives_any_site_loss(cluster: Cluster) -> bool:
+    """True when losing any one site leaves a controller majority."""
+    placement = controller_placement(cluster)
+    total = sum(placement.values())
+    return all(total - here >= quorum_majority(total) for here in placement.values())
+
+
+def failure_domain(cluster: Cluster) -> str:
+    """What a topic must survive losing: a site when brokers span sites, else a broker."""
+    return "site" if len(broker_sites(cluster)) >= 2 else "broker"
+
+
+def max_replicas_in_one_domain(cluster: Cluster, replication_factor: int) -> int:
+    """Most replicas of one partition that rack-aware placement puts in one failure domain."""
+    sites = len(broker_sites(cluster))
+    if sites < 2:
+        return 1
+    return -(-replication_factor // sites)
+
+
+def default_replication_factor(cluster: Cluster) -> int:
+    """RF the plan uses when a topic gives none: 4 across two data sites, else 3."""
+    wanted = 4 if len(broker_sites(cluster)) == 2 else 3
+    return min(wanted, max(cluster.brokers.count, 1))
+
+
+def default_min_insync(cluster: Cluster, replication_factor: int) -> int:
+    """min.insync.replicas that keeps writes safe and, where possible, available."""
+    worst = max_replicas_in_one_domain(cluster, replication_factor)
+    if len(broker_sites(cluster)) == 2 and cluster.site_loss == "consistency":
+        # The ISR must span both data sites, so a site loss stops writes instead of losing them.
+        return min(worst + 1, replication_factor)
+    return max(1, replication_factor - worst)
+
+
+def site_loss_budget(cluster: Cluster, replication_factor: int, min_insync: int) -> bool:
+    """True when losing the worst failure domain still leaves min.insync.replicas replicas."""
+    return replication_factor - max_replicas_in_one_domain(cluster, replication_factor) >= min_insync
