@@ -59,10 +59,12 @@ class Kafka(Spec):
     mirror_url: str = Field(
         default="https://archive.apache.org/dist/kafka",
         pattern=r"^https://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~/-]*)?$",
-        description="HTTPS base URL of the Apache Kafka release archive.")
+        description="HTTPS base URL of the Apache Kafka release archive.",
+        examples=["https://mirror.example.com/apache/kafka"])
     image_digest: str | None = Field(
         default=None, pattern=r"^sha256:[a-f0-9]{64}$",
-        description="Pins the apache/kafka container image by digest (Helm).")
+        description="Pins the apache/kafka container image by digest (Helm).",
+        examples=["sha256:" + "0" * 64])
 
     @property
     def minor(self) -> str:
@@ -77,11 +79,11 @@ class Storage(Spec):
     """Data volumes of a node; `volumes` > 1 means JBOD."""
 
     size_gib: int = Field(default=100, alias="sizeGiB", ge=8, le=16384, description="Size of each volume in GiB.")
-    type: Literal["gp3", "io2"] = Field(default="gp3", description="EBS volume type.")
-    iops: int = Field(default=3000, ge=3000, le=64000, description="Provisioned IOPS per volume.")
+    type: Literal["gp3", "io2"] = Field(default="gp3", description="EBS volume type.", examples=["gp3"])
+    iops: int = Field(default=3000, ge=3000, le=64000, description="Provisioned IOPS per volume.", examples=[6000])
     throughput_mibps: int = Field(default=125, alias="throughputMiBps", ge=125, le=1000,
-                                  description="gp3 throughput per volume in MiB/s.")
-    volumes: int = Field(default=1, ge=1, le=8, description="Number of data volumes (JBOD).")
+                                  description="gp3 throughput per volume in MiB/s.", examples=[500])
+    volumes: int = Field(default=1, ge=1, le=8, description="Number of data volumes (JBOD).", examples=[2])
 
 
 class NodeGroup(Spec):
@@ -99,10 +101,12 @@ class Site(Spec):
     name: DnsLabel = Field(description="Site name, used as broker.rack.")
     zone: str = Field(pattern=_AWS_ZONE, description="AWS availability zone, or Kubernetes zone label.")
     region: str | None = Field(default=None, pattern=_AWS_REGION,
-                               description="Region of this site when it differs from the cluster's.")
+                               description="Region of this site when it differs from the cluster's.",
+                               examples=["eu-west-2"])
     brokers: bool = Field(default=True, description="false: a tie-breaker site that holds only a controller.")
     controllers: int | None = Field(default=None, ge=0, le=5,
-                                    description="Controllers placed here; default spreads them round-robin.")
+                                    description="Controllers placed here; default spreads them round-robin.",
+                                    examples=[1])
 
 
 class Kubernetes(Spec):
@@ -111,13 +115,14 @@ class Kubernetes(Spec):
     namespace: DnsLabel | None = Field(default=None, description="Namespace; default kafka-<cluster>.")
     storage_class: DnsLabel | None = Field(default=None, description="StorageClass of data volumes.")
     cluster_domain: str = Field(default="cluster.local", pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
-                                description="Cluster DNS domain.")
+                                description="Cluster DNS domain.", examples=["cluster.local"])
 
 
 class Network(Spec):
     """AWS network placement: an existing VPC by default."""
 
-    create_vpc: bool = Field(default=False, description="Create a VPC instead of using an existing one.")
+    create_vpc: bool = Field(default=False, description="Create a VPC instead of using an existing one.",
+                            examples=[True])
     vpc_cidr: Cidr | None = Field(default=None, description="The cluster VPC's CIDR; peers open rules to it.")
 
 
@@ -142,7 +147,8 @@ class Cluster(Spec):
         default_factory=dict, description="Broker config overrides, checked against Kafka's tables.")
     plugin_config: dict[str, str] = Field(
         default_factory=dict,
-        description="Escape hatch for plugin keys missing from Kafka's tables (rsm.config.*).")
+        description="Escape hatch for plugin keys missing from Kafka's tables (rsm.config.*).",
+        examples=[{"rsm.config.bucket": "tiered-storage"}])
 
 
 class Certificates(Spec):
@@ -152,9 +158,11 @@ class Certificates(Spec):
         default="cert-manager", description="Certificate source. self-signed is for dev only.")
     issuer: DnsLabel | None = Field(default=None, description="cert-manager (Cluster)Issuer name.")
     ca_arn: str | None = Field(default=None, pattern=r"^arn:aws[-a-z]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority/[0-9a-f-]+$",
-                               description="AWS Private CA ARN.")
+                               description="AWS Private CA ARN.",
+                               examples=["arn:aws:acm-pca:eu-west-1:123456789012:certificate-authority/0f5e8a2c-1111-2222-3333-444455556666"])
     ca_file: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9._/-]+$",
-                                description="Path of the organisation CA PEM on the control host.")
+                                description="Path of the organisation CA PEM on the control host.",
+                                examples=["/etc/pki/org-ca.pem"])
 
 
 class Tls(Spec):
@@ -180,9 +188,10 @@ WaiverName = Literal["allow-tls12", "open-client-cidr", "self-signed-ca"]
 class Waiver(Spec):
     """An explicit, scoped opt-out of a hardened default."""
 
-    name: WaiverName = Field(description="Which default to waive.")
-    clusters: list[DnsLabel] = Field(min_length=1, description="Clusters the waiver applies to.")
-    reason: str = Field(min_length=10, max_length=300, description="Why; printed in the output.")
+    name: WaiverName = Field(description="Which default to waive.", examples=["allow-tls12"])
+    clusters: list[DnsLabel] = Field(min_length=1, description="Clusters the waiver applies to.", examples=[["orders"]])
+    reason: str = Field(min_length=10, max_length=300, description="Why; printed in the output.",
+                        examples=["legacy Java 8 clients until Q3"])
 
 
 class Security(Spec):
@@ -193,7 +202,8 @@ class Security(Spec):
     tls: Tls = Field(default_factory=Tls, description="TLS settings.")
     clients: Peers = Field(default_factory=Peers, description="Who may reach the client listener.")
     monitoring: Peers = Field(default_factory=Peers, description="Who may scrape metrics.")
-    waivers: list[Waiver] = Field(default_factory=list, description="Scoped opt-outs.")
+    waivers: list[Waiver] = Field(default_factory=list, description="Scoped opt-outs.",
+        examples=[[{"name": "allow-tls12", "clusters": ["orders"], "reason": "legacy Java 8 clients until Q3"}]])
 
 
 Operation = Literal[
@@ -210,7 +220,7 @@ class Acl(Spec):
                       pattern=r"^[A-Za-z0-9._-]+$", description="Resource name or prefix.")
     pattern: Literal["literal", "prefixed"] = Field(default="literal", description="Name match.")
     operations: list[Operation] = Field(min_length=1, description="Operations.")
-    permission: Literal["allow", "deny"] = Field(default="allow", description="Allow or deny.")
+    permission: Literal["allow", "deny"] = Field(default="allow", description="Allow or deny.", examples=["deny"])
 
 
 class Principal(Spec):
