@@ -73,6 +73,28 @@ class KeyTable:
         return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def mm2_spec(version: str, key: str, aliases: list[str]) -> dict[str, Any] | None:
+    """The reference entry for an mm2.properties key, resolving `<alias>.` and `<a>-><b>.` prefixes."""
+    table = keys_for(version, "mirrormaker2")
+    if table.spec(key) is not None:
+        return table.spec(key)
+    if re.fullmatch(r"config\.providers\.[a-z0-9]+\.(class|param\.[a-z0-9.]+)", key):
+        return {"type": "string"}
+    for source in aliases:
+        for target in aliases:
+            pair = f"{source}->{target}."
+            if key.startswith(pair):
+                return table.spec(key[len(pair):])
+    for alias in aliases:
+        if key.startswith(alias + "."):
+            rest = key[len(alias) + 1:]
+            for scope in ("mirrormaker2", "admin", "producer", "consumer"):
+                found = keys_for(version, scope).spec(rest)
+                if found is not None:
+                    return found
+    return None
+
+
 def supported(version: str) -> bool:
     """True when kgen has Kafka's key tables for this release."""
     return ".".join(version.split(".")[:2]) in _table()["versions"]

@@ -479,9 +479,6 @@ def _flow_properties(bp: Blueprint, flow: Flow, source: str, target: str, princi
         "checkpoints.topic.replication.factor": str(rf[target]),
         "heartbeats.topic.replication.factor": str(rf[target]),
         "offset-syncs.topic.replication.factor": str(rf[source]),
-        "config.storage.replication.factor": str(rf[target]),
-        "offset.storage.replication.factor": str(rf[target]),
-        "status.storage.replication.factor": str(rf[target]),
     }
     return dict(sorted(props.items()))
 
@@ -520,6 +517,24 @@ def build_plan(bp: Blueprint) -> Plan:
         for cluster_name, bindings in _flow_acls(flow_plan).items():
             flow_acls.setdefault(cluster_name, []).extend(bindings)
 
+    scram_users_of: dict[str, list[str]] = {c.name: [] for c in spec.clusters}
+    for principal_plan in principals:
+        if principal_plan.kind in ("admin", "mirrormaker", "user"):
+            for name in principal_plan.clusters:
+                scram_users_of[name].append(principal_plan.name)
+    topics_of: dict[str, list[TopicPlan]] = {c.name: [] for c in spec.clusters}
+    for topic in spec.topics:
+        for name in topic.clusters or list(topics_of):
+            topics_of[name].append(TopicPlan(
+                topic.name, topic.partitions, topic.replication_factor or rf_of[name],
+                {k: kafka_keys.properties_value(v) for k, v in sorted(topic.config.items())}))
+    acls_of: dict[str, list[AclBinding]] = {c.name: list(flow_acls.get(c.name, [])) for c in spec.clusters}
+    for principal in spec.principals:
+        bindings = [AclBinding(f"User:{principal.name}", a.resource, a.name, a.pattern, op, a.permission)
+                    for a in principal.acls for op in a.operations]
+        for name in principal.clusters or list(acls_of):
+            acls_of[name].extend(bindings)
+
     clusters = []
     for cluster in spec.clusters:
         nodes = nodes_of[cluster.name]
@@ -532,16 +547,6 @@ def build_plan(bp: Blueprint) -> Plan:
             for n in nodes
         ]
         incoming = tuple(f for f in flows if f.target == cluster.name)
-        topics = tuple(
-            TopicPlan(t.name, t.partitions, t.replication_factor or default_rf,
-                      {k: kafka_keys.properties_value(v) for k, v in sorted(t.config.items())})
-            for t in spec.topics if not t.clusters or cluster.name in t.clusters
-        )
-        user_acls = [
-            AclBinding(f"User:{p.name}", a.resource, a.name, a.pattern, op, a.permission)
-            for p in spec.principals if not p.clusters or cluster.name in p.clusters
-            for a in p.acls for op in a.operations
-        ]
         placement = topology.controller_placement(cluster)
         brokers_at = topology.broker_placement(cluster)
         quorum = {
@@ -559,12 +564,12 @@ def build_plan(bp: Blueprint) -> Plan:
             cluster_domain=cluster.kubernetes.cluster_domain, vpc_cidr=cluster.network.vpc_cidr,
             nodes=tuple(finished),
             mirrormakers=tuple(_mirrormaker_nodes(bp, cluster)) if incoming else (),
-            flows_in=incoming, topics=topics,
-            acls=tuple(sorted(set(user_acls + flow_acls.get(cluster.name, [])),
-                              key=lambda a: (a.principal, a.resource_type, a.name, a.operation))),
+            flows_in=incoming, topics=tuple(topics_of[cluster.name]),
+            acls=tuple(sorted(set(acls_of[cluster.name]),
+                              key=lambda a: (a.principal, a.resource_type, a.name, a.pattern, a.operation,
+                                             a.permission))),
             super_users=tuple(_super_users(bp)),
-            scram_users=tuple(p.name for p in principals
-                              if cluster.name in p.clusters and p.kind in ("admin", "mirrormaker", "user"))
+            scram_users=tuple(scram_users_of[cluster.name])
             if spec.security.client_authentication == "scram-sha-512" else (),
             default_replication_factor=default_rf, min_insync_replicas=min_isr,
             site_loss=cluster.site_loss if spec.pattern == "stretch" else None,

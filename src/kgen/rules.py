@@ -39,8 +39,14 @@ def _expand(pattern: str, bp: Blueprint) -> list[str]:
     return [n for n in _cluster_names(bp) if fnmatch.fnmatchcase(n, pattern)]
 
 
-def _topic_clusters(bp: Blueprint, names: list[str]) -> list[Cluster]:
-    return [c for c in bp.spec.clusters if not names or c.name in names]
+def _topic_placements(bp: Blueprint) -> Iterator[tuple[int, Cluster]]:
+    """(topic index, cluster) for every cluster each topic lives on."""
+    by_name = {c.name: c for c in bp.spec.clusters}
+    for index, topic in enumerate(bp.spec.topics):
+        names = topic.clusters or list(by_name)
+        for name in names:
+            if name in by_name:
+                yield index, by_name[name]
 
 
 def _topic_rf(cluster: Cluster, explicit: int | None) -> int:
@@ -66,7 +72,7 @@ def kafka_version_supported(bp: Blueprint, doc: Document) -> Iterator[Problem]:
 def cluster_count_fits_pattern(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """single and stretch have one cluster, dr two, hub-and-spoke a hub and spokes."""
     count, pattern = len(bp.spec.clusters), bp.spec.pattern
-    wanted = {"single": (1, 1), "stretch": (1, 1), "dr": (2, 2), "hub-and-spoke": (2, 64)}[pattern]
+    wanted = {"single": (1, 1), "stretch": (1, 1), "dr": (2, 2), "hub-and-spoke": (2, 256)}[pattern]
     if not wanted[0] <= count <= wanted[1]:
         need = "1 cluster" if wanted[1] == 1 else "exactly 2 clusters" if pattern == "dr" else \
             "one hub and at least one spoke"
@@ -193,27 +199,27 @@ def broker_spread(bp: Blueprint, doc: Document) -> Iterator[Problem]:
 
 def replication_factor_fits(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """Every topic's replication factor is at most the brokers of each cluster it lives on."""
-    for t, topic in enumerate(bp.spec.topics):
-        for cluster in _topic_clusters(bp, topic.clusters):
-            rf = _topic_rf(cluster, topic.replication_factor)
-            if rf > cluster.brokers.count:
-                yield doc.problem((*TOPICS, t, "replicationFactor"),
-                                  f"{cluster.brokers.count} brokers in cluster {cluster.name!r} cannot hold "
-                                  f"replicationFactor {rf}; use at most {cluster.brokers.count}")
+    for t, cluster in _topic_placements(bp):
+        topic = bp.spec.topics[t]
+        rf = _topic_rf(cluster, topic.replication_factor)
+        if rf > cluster.brokers.count:
+            yield doc.problem((*TOPICS, t, "replicationFactor"),
+                              f"{cluster.brokers.count} brokers in cluster {cluster.name!r} cannot hold "
+                              f"replicationFactor {rf}; use at most {cluster.brokers.count}")
 
 
 def stretch_replica_per_site(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """In a stretch cluster each topic has a replica in every broker site."""
     if bp.spec.pattern != "stretch":
         return
-    for t, topic in enumerate(bp.spec.topics):
-        for cluster in _topic_clusters(bp, topic.clusters):
-            sites = len(topology.broker_sites(cluster))
-            rf = _topic_rf(cluster, topic.replication_factor)
-            if rf < sites:
-                yield doc.problem((*TOPICS, t, "replicationFactor"),
-                                  f"replicationFactor {rf} leaves a broker site of {cluster.name!r} without "
-                                  f"a replica; use at least {sites} (one per site)")
+    for t, cluster in _topic_placements(bp):
+        topic = bp.spec.topics[t]
+        sites = len(topology.broker_sites(cluster))
+        rf = _topic_rf(cluster, topic.replication_factor)
+        if rf < sites:
+            yield doc.problem((*TOPICS, t, "replicationFactor"),
+                              f"replicationFactor {rf} leaves a broker site of {cluster.name!r} without "
+                              f"a replica; use at least {sites} (one per site)")
 
 
 def min_insync_survives_site_loss(bp: Blueprint, doc: Document) -> Iterator[Problem]:
@@ -223,17 +229,17 @@ def min_insync_survives_site_loss(bp: Blueprint, doc: Document) -> Iterator[Prob
         isr, explicit = _cluster_min_isr(cluster, rf)
         if explicit:
             yield from _isr_problem(bp, doc, cluster, rf, isr, (*CLUSTERS, i, "config", "min.insync.replicas"))
-    for t, topic in enumerate(bp.spec.topics):
-        for cluster in _topic_clusters(bp, topic.clusters):
-            rf = _topic_rf(cluster, topic.replication_factor)
-            if "min.insync.replicas" in topic.config:
-                isr = topic.config["min.insync.replicas"]
-                path: PathKey = (*TOPICS, t, "config", "min.insync.replicas")
-            else:
-                isr, _ = _cluster_min_isr(cluster, rf)
-                path = (*TOPICS, t, "replicationFactor")
-            if isinstance(isr, int) and not isinstance(isr, bool):
-                yield from _isr_problem(bp, doc, cluster, rf, isr, path)
+    for t, cluster in _topic_placements(bp):
+        topic = bp.spec.topics[t]
+        rf = _topic_rf(cluster, topic.replication_factor)
+        if "min.insync.replicas" in topic.config:
+            isr = topic.config["min.insync.replicas"]
+            path: PathKey = (*TOPICS, t, "config", "min.insync.replicas")
+        else:
+            isr, _ = _cluster_min_isr(cluster, rf)
+            path = (*TOPICS, t, "replicationFactor")
+        if isinstance(isr, int) and not isinstance(isr, bool):
+            yield from _isr_problem(bp, doc, cluster, rf, isr, path)
 
 
 def _isr_problem(bp: Blueprint, doc: Document, cluster: Cluster, rf: int, isr: int,
@@ -397,16 +403,20 @@ def _reaches(edges: set[tuple[str, str]], start: str, goal: str) -> bool:
 def alias_prefix_collision(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """Replicated names cannot collide with each other or with a target's own topics."""
     identity_sources: dict[str, list[str]] = {}
+    prefixed_sources: dict[str, set[str]] = {}
     for f, source, target in flow_pairs(bp):
         flow = bp.spec.replication.flows[f]
         if flow.policy == "identity":
             identity_sources.setdefault(target, []).append(source)
             continue
-        for t, topic in enumerate(bp.spec.topics):
-            lives_on_target = not topic.clusters or target in topic.clusters
-            if lives_on_target and topic.name.startswith(f"{source}."):
+        prefixed_sources.setdefault(target, set()).add(source)
+    for t, topic in enumerate(bp.spec.topics):
+        # Cluster names are DNS labels (no dots), so a mirrored name's alias is its first part.
+        alias = topic.name.split(".", 1)[0]
+        for target in topic.clusters or list(prefixed_sources):
+            if alias in prefixed_sources.get(target, ()) and "." in topic.name:
                 yield doc.problem((*TOPICS, t, "name"), f"topic {topic.name!r} on {target!r} collides with "
-                                  f"topics mirrored from {source!r}, which arrive as {source}.<topic>; rename it")
+                                  f"topics mirrored from {alias!r}, which arrive as {alias}.<topic>; rename it")
     for target, sources in identity_sources.items():
         if len(set(sources)) > 1:
             yield doc.problem(FLOWS, f"{', '.join(sorted(set(sources)))} all mirror into {target!r} with the "
