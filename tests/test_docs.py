@@ -42,3 +42,13 @@ def test_committed_schema_matches_kgen_schema(request: pytest.FixtureRequest) ->
     if request.config.getoption("--update-golden"):
         SCHEMA.write_text(wanted, encoding="utf-8")
     assert SCHEMA.read_text(encoding="utf-8") == wanted, "schema/ is stale: run --update-golden"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)\n```", readme, flags=re.S)
+    assert len(blocks) >= 2, "the quick start has two commands"
+    install_and_render, install_and_test = blocks[0].strip(), blocks[1].strip()
+    assert "kgen render examples/" in install_and_render
+    assert install_and_test in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert install_and_test.endswith(".venv/bin/pytest")
