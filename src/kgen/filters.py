@@ -14,7 +14,7 @@ def hcl_string(value: Any) -> str:
     """A quoted HCL string; escapes quotes, backslashes and template sequences."""
     text = str(value)
     text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    text = text.replace("${", "$${").replace("%{", "%%{")
+    text = text.replace("\t", "\\t").replace("${", "$${").replace("%{", "%%{")
     return f'"{text}"'
 
 
