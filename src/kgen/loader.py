@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ import yaml
 from kgen.errors import BlueprintError, Location, Problem
 from kgen.resources import resource_dir
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 1_000_000
 
@@ -132,6 +133,18 @@ def _offset_location(name: str, raw: bytes, offset: int) -> Location:
     return Location(name, line, column)
 
 
+@dataclass
+class _Frame:
+    """An open mapping or sequence while building."""
+
+    container: YMap | YList
+    path: PathKey
+    started: int
+    anchor: str | None
+    key: str | None = None
+    height: int = 0
+
+
 class _Builder:
     """Builds YMap/YList trees from parser events with explicit limits."""
 
@@ -139,8 +152,26 @@ class _Builder:
         self.name = name
         self.resolver = yaml.resolver.Resolver()
         self.constructor = yaml.constructor.SafeConstructor()
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}
+        self.aliases_used = False
         self.nodes = 0
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.have_root = False
+
+    def fail(self, event: Any, message: str) -> BlueprintError:
+        mark = event.start_mark
+        return _fail(Location(self.name, mark.line + 1, mark.column + 1), message,
+                     format_path(self.here()))
+
+    def here(self) -> PathKey:
+        """The YAML path of the value being read."""
+        if not self.stack:
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.container, YList):
+            return (*frame.path, len(frame.container))
+        return (*frame.path, frame.key) if frame.key is not None else frame.path
 
     def loc(self, event: Any) -> Location:
         mark = event.start_mark
@@ -151,89 +182,91 @@ class _Builder:
         if tag is None or tag == "!":
             tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag not in _SAFE_TAGS:
-            raise _fail(self.loc(event), f"YAML tag {tag!r} is not allowed; write plain values")
+            raise self.fail(event, f"YAML tag {tag!r} is not allowed; write plain values")
         if tag == "tag:yaml.org,2002:str":
             return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return self.constructor.yaml_constructors[tag](self.constructor, node)
-        except yaml.YAMLError as exc:
-            raise _fail(self.loc(event), f"invalid {tag.rsplit(':', 1)[-1]} value {event.value!r}") from exc
+        except (yaml.YAMLError, ValueError) as exc:
+            raise self.fail(event, f"invalid {tag.rsplit(':', 1)[-1]} value {event.value!r}") from exc
 
     def count(self, event: Any, amount: int = 1) -> None:
         self.nodes += amount
         if self.nodes > MAX_NODES:
-            raise _fail(self.loc(event), f"document expands to more than {MAX_NODES} values "
-                        "(alias expansion?); use `extends` to share settings")
+            why = " through YAML aliases" if self.aliases_used else ""
+            raise self.fail(event, f"document expands{why} to more than {MAX_NODES} values; "
+                            "split it, or use `extends` to share settings")
+
+    def add(self, event: Any, value: Any, height: int) -> None:
+        if len(self.stack) + height > MAX_DEPTH:
+            raise self.fail(event, f"nesting is deeper than {MAX_DEPTH} levels")
+        if not self.stack:
+            self.root, self.have_root = value, True
+            return
+        frame = self.stack[-1]
+        frame.height = max(frame.height, height)
+        loc = self.loc(event)
+        if isinstance(frame.container, YList):
+            frame.container.append(value)
+            frame.container.locs.append(loc)
+            return
+        if frame.key is None:
+            if isinstance(value, (YMap, YList)) or value is None:
+                raise self.fail(event, "mapping keys must be plain strings")
+            key = value if isinstance(value, str) else str(value)
+            if key in frame.container:
+                frame.key = key
+                raise self.fail(event, f"duplicate key {key!r}; each key may appear once")
+            frame.key = key
+            return
+        frame.container[frame.key] = value
+        frame.container.locs[frame.key] = loc
+        frame.key = None
 
     def build(self, events: Iterator[Any]) -> Any:
-        root: Any = None
-        have_root = False
-        # Each frame: container, pending key (maps only), node count at start, anchor.
-        stack: list[list[Any]] = []
         documents = 0
-
-        def add(value: Any, loc: Location, event: Any) -> None:
-            nonlocal root, have_root
-            if not stack:
-                root, have_root = value, True
-                return
-            frame = stack[-1]
-            container = frame[0]
-            if isinstance(container, YList):
-                container.append(value)
-                container.locs.append(loc)
-                return
-            if frame[1] is None:
-                if isinstance(value, (YMap, YList)) or value is None:
-                    raise _fail(loc, "mapping keys must be plain strings")
-                key = value if isinstance(value, str) else str(value)
-                if key in container:
-                    raise _fail(loc, f"duplicate key {key!r}; each key may appear once",)
-                frame[1] = (key,)
-                return
-            key = frame[1][0]
-            container[key] = value
-            container.locs[key] = loc
-            frame[1] = None
-
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise _fail(self.loc(event), "a blueprint file holds exactly one YAML document")
+                    raise self.fail(event, "a blueprint file holds exactly one YAML document")
             elif isinstance(event, yaml.ScalarEvent):
                 self.count(event)
                 value = self.scalar(event)
                 if event.anchor:
-                    self.anchors[event.anchor] = (value, 1)
-                add(value, self.loc(event), event)
+                    self.anchors[event.anchor] = (value, 1, 0)
+                self.add(event, value, 0)
             elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 self.count(event)
                 if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
-                    raise _fail(self.loc(event), f"YAML tag {event.tag!r} is not allowed")
-                if len(stack) >= MAX_DEPTH:
-                    raise _fail(self.loc(event), f"nesting is deeper than {MAX_DEPTH} levels")
+                    raise self.fail(event, f"YAML tag {event.tag!r} is not allowed")
                 loc = self.loc(event)
                 container: YMap | YList = (
                     YMap(loc) if isinstance(event, yaml.MappingStartEvent) else YList(loc)
                 )
-                add(container, loc, event)
-                stack.append([container, None, self.nodes, event.anchor])
+                path = self.here()
+                self.add(event, container, 1)
+                self.stack.append(_Frame(container, path, self.nodes, event.anchor))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                container, _, started, anchor = stack.pop()
-                if anchor:
-                    self.anchors[anchor] = (container, self.nodes - started + 1)
+                frame = self.stack.pop()
+                if self.stack:
+                    parent = self.stack[-1]
+                    parent.height = max(parent.height, frame.height + 1)
+                if frame.anchor:
+                    self.anchors[frame.anchor] = (frame.container, self.nodes - frame.started + 1,
+                                                  frame.height + 1)
             elif isinstance(event, yaml.AliasEvent):
                 if event.anchor not in self.anchors:
-                    raise _fail(self.loc(event), f"unknown alias *{event.anchor}")
-                value, size = self.anchors[event.anchor]
+                    raise self.fail(event, f"unknown alias *{event.anchor}")
+                self.aliases_used = True
+                value, size, height = self.anchors[event.anchor]
                 self.count(event, size)
-                add(value, self.loc(event), event)
-        if not have_root:
+                self.add(event, value, height)
+        if not self.have_root:
             raise _fail(Location(self.name, 1, 1), "file is empty; a blueprint starts with "
                         "'apiVersion: kgen.dev/v1alpha1'")
-        return root
+        return self.root
 
 
 def parse_yaml(path: Path) -> Any:
@@ -246,6 +279,10 @@ def parse_yaml(path: Path) -> Any:
     gc.disable()
     try:
         return builder.build(yaml.parse(text, Loader=_YamlParser))
+    except yaml.reader.ReaderError as exc:
+        raw = text.encode("utf-8")
+        loc = _offset_location(str(path), raw, len(text[: exc.position].encode("utf-8")))
+        raise _fail(loc, f"control characters are not allowed in YAML text (found U+{exc.character:04X})") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(str(path), mark.line + 1, mark.column + 1) if mark else Location(str(path), 1, 1)
@@ -279,7 +316,11 @@ def merge(base: Any, over: Any) -> Any:
         return merged
     if isinstance(base, YList) and isinstance(over, YList) and _named(base) and _named(over):
         merged_list = YList(over.loc)
-        patches = {item["name"]: (item, loc) for item, loc in zip(over, over.locs, strict=True)}
+        patches: dict[str, tuple[Any, Location]] = {}
+        for item, loc in zip(over, over.locs, strict=True):
+            if item["name"] in patches:
+                raise _fail(loc, f"name {item['name']!r} is used twice in this list; names are unique")
+            patches[item["name"]] = (item, loc)
         for item, loc in zip(base, base.locs, strict=True):
             if item["name"] in patches:
                 patch, patch_loc = patches.pop(item["name"])
@@ -311,19 +352,34 @@ def _positions(value: Any, path: PathKey, out: dict[PathKey, Location]) -> None:
 
 
 def _resolve_base(name: str, loc: Location, relative_to: Path) -> Path:
+    if len(name) > 255 or not name.isprintable() or not name:
+        raise _fail(loc, "a base blueprint is a name like hardened-production or a relative path "
+                    "of at most 255 printable characters", "extends")
     if "/" in name or name.endswith((".yaml", ".yml")):
-        candidate = (relative_to.parent / name).resolve()
-        if candidate.is_file():
-            return candidate
+        try:
+            candidate = (relative_to.parent / name).resolve()
+            found = candidate.is_file()
+        except (OSError, ValueError):
+            found = False
+        if found:
+            return _shown(candidate)
         raise _fail(loc, f"base blueprint file {name!r} not found next to {relative_to.name}",
                     "extends")
     shipped = resource_dir("blueprints")
     candidate = shipped / f"{name}.yaml"
-    if candidate.is_file():
+    if re.fullmatch(r"[a-z0-9][-a-z0-9]*", name) and candidate.is_file():
         return candidate
     names = sorted(p.stem for p in shipped.glob("*.yaml"))
     raise _fail(loc, f"unknown base blueprint {name!r}; shipped bases are: {', '.join(names)}, "
                 "or give a relative path ending in .yaml", "extends")
+
+
+def _shown(path: Path) -> Path:
+    """A base file as users should read it: relative to the working directory when inside it."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _load_with_bases(path: Path, chain: tuple[Path, ...]) -> tuple[YMap, list[Path]]:
@@ -343,8 +399,10 @@ def _load_with_bases(path: Path, chain: tuple[Path, ...]) -> tuple[YMap, list[Pa
     files = [path]
     for name, loc in zip(extends, getattr(extends, "locs", [ext_loc] * len(extends)), strict=True):
         base_path = _resolve_base(name, loc, path)
-        if base_path in chain or base_path == path:
-            raise _fail(loc, f"extends cycle: {base_path.name} extends itself", "extends")
+        seen = [p.resolve() for p in (*chain, path)]
+        if base_path.resolve() in seen:
+            names = " -> ".join(p.name for p in (*chain, path, base_path))
+            raise _fail(loc, f"extends cycle: {names}; a base cannot extend itself", "extends")
         base, base_files = _load_with_bases(base_path, (*chain, path))
         files.extend(base_files)
         merged = base if merged is None else merge(merged, base)

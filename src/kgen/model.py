@@ -293,7 +293,7 @@ class Replication(Spec):
 class Dns(Spec):
     """Private DNS zone that names every node."""
 
-    zone: str = Field(default="kafka.internal", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$",
+    zone: str = Field(default="kafka.internal", pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$",
                       description="Private Route 53 zone.")
 
 

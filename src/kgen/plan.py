@@ -263,7 +263,7 @@ def _nodes(bp: Blueprint, cluster: Cluster) -> list[Node]:
         for site_name, count in placement.items():
             site = sites[site_name]
             for ordinal in range(count):
-                name = f"{cluster.name}-{role}-{site_name}-{ordinal}"
+                name = topology.node_name(cluster.name, role, site_name, ordinal)
                 group = cluster.brokers if role == "broker" else cluster.controllers
                 nodes.append(Node(
                     name=name, cluster=cluster.name, role=role, node_id=next_id, site=site_name,
@@ -283,7 +283,7 @@ def _mirrormaker_nodes(bp: Blueprint, cluster: Cluster) -> list[Node]:
     nodes = []
     for index in range(mm.nodes_per_target):
         site = data_sites[index % len(data_sites)]
-        name = f"{cluster.name}-mirrormaker-{site.name}-{index}"
+        name = topology.node_name(cluster.name, "mirrormaker", site.name, index)
         nodes.append(Node(
             name=name, cluster=cluster.name, role="mirrormaker", node_id=None, site=site.name,
             zone=site.zone, region=site.region or cluster.region, hostname=f"{name}.{bp.spec.dns.zone}",

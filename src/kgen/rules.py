@@ -54,8 +54,10 @@ def _topic_rf(cluster: Cluster, explicit: int | None) -> int:
 
 
 def _cluster_min_isr(cluster: Cluster, rf: int) -> tuple[int, bool]:
-    if "min.insync.replicas" in cluster.config:
-        return int(cluster.config["min.insync.replicas"]), True  # type: ignore[arg-type]
+    value = cluster.config.get("min.insync.replicas")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value, True
+    # Absent, or of the wrong type (config_values_valid reports that): use the default.
     return topology.default_min_insync(cluster, rf), False
 
 
@@ -259,7 +261,7 @@ def _isr_problem(bp: Blueprint, doc: Document, cluster: Cluster, rf: int, isr: i
                           "(siteLoss: consistency)", "warning")
         return
     yield doc.problem(path, f"min.insync.replicas {isr} with replicationFactor {rf} stops writes when one "
-                      f"{domain} ({worst} replicas) is lost; use at most {max(limit, 1)}, or raise "
+                      f"{domain} ({worst} replica(s)) is lost; use at most {max(limit, 1)}, or raise "
                       "replicationFactor")
 
 
@@ -338,9 +340,9 @@ def flow_clusters_exist(bp: Blueprint, doc: Document) -> Iterator[Problem]:
             pattern = getattr(flow, end)
             if not _expand(pattern, bp):
                 yield doc.problem((*FLOWS, f, end), f"{pattern!r} matches no cluster; clusters are {names}")
-        for source, target in _pairs(flow, bp):
-            if source == target:
-                yield doc.problem((*FLOWS, f), f"flow replicates {source!r} into itself")
+        if flow.source == flow.target:
+            yield doc.problem((*FLOWS, f), f"flow replicates {flow.source!r} into itself; source and target "
+                              "must differ (self-pairs from globs are skipped)")
 
 
 def _pairs(flow: Flow, bp: Blueprint) -> list[tuple[str, str]]:
@@ -502,7 +504,7 @@ def tls12_needs_waiver(bp: Blueprint, doc: Document) -> Iterator[Problem]:
         if not _waived(bp, "allow-tls12", cluster.name):
             yield doc.problem(("spec", "security", "tls", "protocols"),
                               f"TLSv1.2 needs a waiver {{name: allow-tls12, clusters: [{cluster.name}], "
-                              "reason: ...}}; kgen enables only TLSv1.3 by default")
+                              "reason: ...} in spec.security.waivers; kgen enables only TLSv1.3 by default")
 
 
 def open_client_cidr_needs_waiver(bp: Blueprint, doc: Document) -> Iterator[Problem]:
@@ -570,17 +572,22 @@ def client_peers_given(bp: Blueprint, doc: Document) -> Iterator[Problem]:
 # --- Names -----------------------------------------------------------------------------
 
 def node_names_fit_dns(bp: Blueprint, doc: Document) -> Iterator[Problem]:
-    """Generated node names (<cluster>-<role>-<site>-<n>) fit a 63-character DNS label."""
+    """Generated node names fit a 63-character DNS label, and host names 253 characters."""
+    targets = {t for _, _, t in flow_pairs(bp)}
     for i, cluster in _clusters(bp):
-        for j, site in enumerate(cluster.sites):
-            longest = f"{cluster.name}-controller-{site.name}-{max(cluster.brokers.count, 5)}"
-            if len(longest) > _NODE_NAME_MAX:
+        workers = bp.spec.replication.mirror_maker.nodes_per_target if cluster.name in targets else 0
+        reported: set[str] = set()
+        for site, name in topology.node_names(cluster, workers):
+            if len(name) > _NODE_NAME_MAX and site not in reported:
+                reported.add(site)
+                j = next(k for k, s in enumerate(cluster.sites) if s.name == site)
                 yield doc.problem((*CLUSTERS, i, "sites", j, "name"),
-                                  f"node names like {longest!r} exceed 63 characters; shorten the cluster "
-                                  "or site name")
-        host = f"{cluster.name}-controller-x-0.{bp.spec.dns.zone}"
-        if len(host) > 253:
-            yield doc.problem(("spec", "dns", "zone"), "host names would exceed 253 characters")
+                                  f"node name {name!r} is {len(name)} characters, over 63; shorten the "
+                                  "cluster or site name")
+            elif len(f"{name}.{bp.spec.dns.zone}") > 253:
+                yield doc.problem(("spec", "dns", "zone"), f"host name {name}.{bp.spec.dns.zone} would exceed "
+                                  "253 characters; use a shorter zone")
+                return
 
 
 RULES: tuple[Rule, ...] = (

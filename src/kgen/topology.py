@@ -74,3 +74,21 @@ def default_min_insync(cluster: Cluster, replication_factor: int) -> int:
 def site_loss_budget(cluster: Cluster, replication_factor: int, min_insync: int) -> bool:
     """True when losing the worst failure domain still leaves min.insync.replicas replicas."""
     return replication_factor - max_replicas_in_one_domain(cluster, replication_factor) >= min_insync
+
+
+def node_name(cluster: str, role: str, site: str, ordinal: int) -> str:
+    """The name of a node, its EC2 Name tag and its Kubernetes pod: <cluster>-<role>-<site>-<n>."""
+    return f"{cluster}-{role}-{site}-{ordinal}"
+
+
+def node_names(cluster: Cluster, mirrormakers: int) -> list[tuple[str, str]]:
+    """(site, name) of every node of a cluster, MirrorMaker workers included."""
+    names = []
+    for role, placement in (("controller", controller_placement(cluster)), ("broker", broker_placement(cluster))):
+        for site, count in placement.items():
+            names += [(site, node_name(cluster.name, role, site, n)) for n in range(count)]
+    data_sites = broker_sites(cluster)
+    for index in range(mirrormakers if data_sites else 0):
+        site = data_sites[index % len(data_sites)]
+        names.append((site, node_name(cluster.name, "mirrormaker", site, index)))
+    return names
