@@ -946,32 +946,36 @@ LONG_CLUSTER = "payments-ledger-eu-west-1-production-abc"  # 40 characters, the 
 
 def test_node_names_fit_dns(check: Check) -> None:
     long_site = changed(
-        SINGLE, {"spec.clusters.0.name": LONG_CLUSTER, "spec.clusters.0.sites.0.name": "availability-zone-a"}
+        SINGLE, {"spec.clusters.0.name": LONG_CLUSTER[:39], "spec.clusters.0.sites.0.name": "availability-zone-a",
+                 "spec.clusters.0.sites.1.name": "b", "spec.clusters.0.sites.2.name": "c"}
     )
     only(
         check(rules.node_names_fit_dns, long_site),
         "error",
         "spec.clusters[0].sites[0].name",
-        "over 63; shorten the cluster or site name",
+        "over 52; shorten the cluster or site name",
     )
     long_zone = changed(SINGLE, {"spec.dns.zone": ".".join(["z" * 60] * 4)})
     only(check(rules.node_names_fit_dns, long_zone), "error", "spec.dns.zone", "exceed 253 characters")
-    # 40 + len("-controller-") + 9 + len("-5") is exactly 63.
-    at_limit = changed(
-        SINGLE, {"spec.clusters.0.name": LONG_CLUSTER, "spec.clusters.0.sites.0.name": "site-abcd"}
-    )
+    # 39 + len("-controller-") + 1 is 52, the longest StatefulSet name Kubernetes accepts.
+    at_limit = changed(SINGLE, {"spec.clusters.0.name": LONG_CLUSTER[:39], "spec.clusters.0.sites.0.name": "a",
+                                "spec.clusters.0.sites.1.name": "b", "spec.clusters.0.sites.2.name": "c"})
     assert check(rules.node_names_fit_dns, at_limit) == []
 
 
 def test_node_names_fit_dns_counts_mirrormaker_nodes(check: Check) -> None:
+    # The longest names a site allows still leave room for the MirrorMaker workers' names.
     long_dr = changed(
         DR_AP,
         {
-            "spec.clusters.1.name": LONG_CLUSTER,
-            "spec.clusters.1.sites.0.name": "site-abcd",
-            "spec.replication.flows.0.target": LONG_CLUSTER,
+            "spec.clusters.1.name": LONG_CLUSTER[:39],
+            "spec.clusters.1.sites.0.name": "a",
+            "spec.clusters.1.sites.1.name": "b",
+            "spec.clusters.1.sites.2.name": "c",
+            "spec.replication.flows.0.target": LONG_CLUSTER[:39],
         },
     )
-    # The standby receives the flow, so it runs LONG_CLUSTER-mirrormaker-site-abcd-0: 64 characters.
-    problems = check(rules.node_names_fit_dns, long_dr)
+    assert check(rules.node_names_fit_dns, long_dr) == []
+    too_long = changed(long_dr, {"spec.clusters.1.sites.0.name": "ab"})
+    problems = check(rules.node_names_fit_dns, too_long)
     assert [p.path for p in problems] == ["spec.clusters[1].sites[0].name"]

@@ -46,8 +46,9 @@ class Metadata(Spec):
         for key, item in value.items():
             if not re.fullmatch(r"[A-Za-z0-9][-A-Za-z0-9_.]{0,62}", key):
                 raise ValueError(f"label key {key!r} must be 1-63 of A-Z a-z 0-9 - _ .")
-            if not re.fullmatch(r"[-A-Za-z0-9_. ]{0,63}", item):
-                raise ValueError(f"label value {item!r} must be 0-63 of A-Z a-z 0-9 - _ . space")
+            if not re.fullmatch(r"(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?", item):
+                raise ValueError(f"label value {item!r} must be a Kubernetes label value: at most 63 of "
+                                 "A-Z a-z 0-9 - _ ., starting and ending with a letter or digit")
         return value
 
 

@@ -25,6 +25,7 @@ FLOWS: PathKey = ("spec", "replication", "flows")
 RESERVED_PRINCIPALS = ("kafka-broker", "kafka-controller", "kgen-admin")
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 _NODE_NAME_MAX = 63
+_STATEFULSET_MAX = 52
 
 
 def _clusters(bp: Blueprint) -> Iterator[tuple[int, Cluster]]:
@@ -577,6 +578,14 @@ def node_names_fit_dns(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     for i, cluster in _clusters(bp):
         workers = bp.spec.replication.mirror_maker.nodes_per_target if cluster.name in targets else 0
         reported: set[str] = set()
+        for j, site in enumerate(cluster.sites):
+            # A StatefulSet's pods carry controller-revision-hash=<name>-<10 chars>, a 63-character label.
+            statefulset = f"{cluster.name}-controller-{site.name}"
+            if len(statefulset) > _STATEFULSET_MAX:
+                reported.add(site.name)
+                yield doc.problem((*CLUSTERS, i, "sites", j, "name"),
+                                  f"StatefulSet name {statefulset!r} is {len(statefulset)} characters, over "
+                                  f"{_STATEFULSET_MAX}; shorten the cluster or site name")
         for site, name in topology.node_names(cluster, workers):
             if len(name) > _NODE_NAME_MAX and site not in reported:
                 reported.add(site)
