@@ -35,7 +35,6 @@ TLS_PASSWORD_KEY = "password"  # noqa: S105 - the name of a Secret key, not a se
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 COMPONENT = "app.kubernetes.io/component"
 FLOW_LABEL = "kgen.dev/flow"
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 
 @dataclass(frozen=True)
@@ -175,9 +174,8 @@ def label_value(text: str) -> str:
 
 
 def _common_labels(plan: Plan, cluster: ClusterPlan) -> dict[str, str]:
-    # Blueprint labels may hold spaces (fine for AWS tags); Kubernetes label values may
-    # not, so those stay on the AWS side only.
-    labels = {f"kgen.dev/{k}": v for k, v in plan.labels.items() if _LABEL_VALUE.match(v)}
+    # The model admits only Kubernetes-valid label values, so every blueprint label is kept.
+    labels = {f"kgen.dev/{k}": v for k, v in plan.labels.items()}
     labels.update({"app.kubernetes.io/part-of": plan.name, "kgen.dev/blueprint": plan.name})
     return dict(sorted(labels.items()))
 
