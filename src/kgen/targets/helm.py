@@ -14,7 +14,6 @@ the ConfigMap templates read with `.Files.Get`, so a reviewer reads each node's
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
