@@ -13,7 +13,9 @@ import typer
 # typer 0.29 carries its own click; its usage errors live here (typer is pinned).
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
-from kgen import __version__
+from kgen import __version__, reports
+from kgen.check import ERROR as CHECK_ERROR
+from kgen.check import run_checks
 from kgen.errors import (
     EXIT_FINDINGS,
     EXIT_INTERNAL_ERROR,
@@ -24,6 +26,7 @@ from kgen.errors import (
     UserError,
 )
 from kgen.explain import explain_text
+from kgen.findings import FINDINGS, NOT_VERIFIED, CheckResult
 from kgen.model import json_schema
 from kgen.pipeline import load, render_artifacts
 from kgen.writer import drift, write
@@ -72,6 +75,11 @@ def render(
     check: Annotated[bool, typer.Option("--check", help="Exit 2 and list stale files when the "
                                                         "output no longer matches (CI drift).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace files kgen did not generate.")] = False,
+    verify: Annotated[bool, typer.Option("--verify", help="Run kgen check on the output after writing.")] = False,
+    output_format: FormatOption = "text",
+    strict: StrictOption = None,
+    no_cache: CacheOption = False,
+    report_file: ReportOption = None,
 ) -> None:
     """Render a blueprint to DIR/terraform, DIR/ansible and DIR/helm plus kgen-manifest.json."""
     validated, plan = load(blueprint)
@@ -93,6 +101,11 @@ def render(
         raise typer.Exit(EXIT_FINDINGS)
     write(output, artifacts, force=force)
     typer.echo(f"wrote {len(artifacts)} files to {output}")
+    if verify:
+        strict_mode = _strict_default(strict)
+        results = run_checks(output, use_cache=not no_cache, progress=_Progress())
+        _report(results, output_format, strict_mode, report_file)
+        raise typer.Exit(_check_exit(results, strict_mode))
 
 
 @app.command()
@@ -114,6 +127,87 @@ def explain(
         typer.echo(json.dumps(plan.to_dict(), indent=2, sort_keys=True))
     else:
         typer.echo(explain_text(plan, validated.blueprint, validated.warnings), nl=False)
+
+
+class _Progress:
+    """Live progress on a terminal; plain lines anywhere else. Always on stderr."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.running: list[str] = []
+        self.done = 0
+
+    def __call__(self, name: str, result: CheckResult | None) -> None:
+        if result is None:
+            self.running.append(name)
+        else:
+            self.running.remove(name)
+            self.done += 1
+        if self.tty:
+            line = f"checked {self.done}/{self.done + len(self.running)}"
+            line += f"; running: {', '.join(self.running)}" if self.running else ""
+            sys.stderr.write("\r\033[K" + line + ("\n" if not self.running else ""))
+            sys.stderr.flush()
+        elif result is not None:
+            where = "cached" if result.cached else f"{result.seconds:.1f}s"
+            typer.echo(f"{name}: {result.state} ({where})", err=True)
+
+
+def _check_exit(results: list[CheckResult], strict: bool) -> int:
+    if any(r.state == CHECK_ERROR for r in results):
+        return EXIT_INTERNAL_ERROR
+    if any(r.state == FINDINGS for r in results):
+        return EXIT_FINDINGS
+    if strict and any(r.state == NOT_VERIFIED for r in results):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _report(results: list[CheckResult], output_format: str, strict: bool, report_file: Path | None) -> None:
+    formats = {
+        "text": lambda: reports.text(results, strict),
+        "json": lambda: reports.as_json(results),
+        "junit": lambda: reports.junit(results),
+        "sarif": lambda: reports.sarif(results),
+    }
+    if output_format not in formats:
+        raise UserError(f"--format is text, json, junit or sarif, not {output_format!r}")
+    body = formats[output_format]()
+    if report_file is not None:
+        report_file.write_text(body, encoding="utf-8")
+        if output_format != "text":
+            typer.echo(reports.text(results, strict), nl=False)
+    else:
+        typer.echo(body, nl=False)
+
+
+def _strict_default(strict: bool | None) -> bool:
+    return bool(os.environ.get("CI")) if strict is None else strict
+
+
+FormatOption = Annotated[str, typer.Option("--format", help="text, json, junit or sarif.")]
+StrictOption = Annotated[bool | None, typer.Option("--strict/--no-strict",
+                                                   help="Count a checker that did not run as a failure "
+                                                        "(default: on when CI is set).")]
+CacheOption = Annotated[bool, typer.Option("--no-cache", help="Check everything again.")]
+ReportOption = Annotated[Path | None, typer.Option("--report", help="Write the report to this file.")]
+CheckerOption = Annotated[list[str] | None, typer.Option("--checker", help="Run only this checker (repeatable).")]
+
+
+@app.command()
+def check(
+    directory: Annotated[Path, typer.Argument(help="A directory kgen render wrote.", show_default=False)],
+    output_format: FormatOption = "text",
+    strict: StrictOption = None,
+    no_cache: CacheOption = False,
+    report_file: ReportOption = None,
+    checker: CheckerOption = None,
+) -> None:
+    """Run every real checker over rendered output: terraform, ansible-lint, Helm, schemas, checkov."""
+    strict_mode = _strict_default(strict)
+    results = run_checks(directory, use_cache=not no_cache, only=checker, progress=_Progress())
+    _report(results, output_format, strict_mode, report_file)
+    raise typer.Exit(_check_exit(results, strict_mode))
 
 
 def _version(value: bool) -> None:

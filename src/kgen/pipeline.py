@@ -29,4 +29,4 @@ def render_artifacts(validated: Validated, plan: Plan, only: list[str] | None = 
         if name in chosen:
             artifacts.extend(TARGETS[name](plan))
     artifacts.sort()
-    return [*artifacts, manifest_artifact(artifacts, plan.name, validated.document.digest)]
+    return [*artifacts, manifest_artifact(artifacts, plan.name, validated.document.digest, plan.kafka_version)]

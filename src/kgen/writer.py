@@ -21,12 +21,14 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def manifest_artifact(artifacts: list[Artifact], blueprint: str, blueprint_sha256: str) -> Artifact:
-    """The manifest: kgen version, blueprint hash, and every file with its sha256."""
+def manifest_artifact(artifacts: list[Artifact], blueprint: str, blueprint_sha256: str,
+                      kafka_version: str) -> Artifact:
+    """The manifest: kgen version, blueprint hash, Kafka version, and every file with its sha256."""
     body = {
         "kgenVersion": __version__,
         "blueprint": blueprint,
         "blueprintSha256": blueprint_sha256,
+        "kafkaVersion": kafka_version,
         "files": {a.path: _sha256(a.content) for a in sorted(artifacts)},
     }
     return Artifact(MANIFEST, json.dumps(body, indent=2, sort_keys=True) + "\n")
