@@ -979,3 +979,11 @@ def test_node_names_fit_dns_counts_mirrormaker_nodes(check: Check) -> None:
     too_long = changed(long_dr, {"spec.clusters.1.sites.0.name": "ab"})
     problems = check(rules.node_names_fit_dns, too_long)
     assert [p.path for p in problems] == ["spec.clusters[1].sites[0].name"]
+
+
+def test_created_vpc_has_cidr(check: Check) -> None:
+    without_cidr = changed(SINGLE, {"spec.clusters.0.network": {"createVpc": True}})
+    only(check(rules.created_vpc_has_cidr, without_cidr), "error", "spec.clusters[0].network.createVpc",
+         "needs network.vpcCidr")
+    with_cidr = changed(SINGLE, {"spec.clusters.0.network": {"createVpc": True, "vpcCidr": "10.9.0.0/16"}})
+    assert check(rules.created_vpc_has_cidr, with_cidr) == []

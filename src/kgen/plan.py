@@ -174,6 +174,7 @@ class ClusterPlan:
     namespace: str
     storage_class: str | None
     cluster_domain: str
+    create_vpc: bool
     vpc_cidr: str | None
     nodes: tuple[Node, ...]
     mirrormakers: tuple[Node, ...]
@@ -561,7 +562,8 @@ def build_plan(bp: Blueprint) -> Plan:
             sites=tuple(SitePlan(s.name, s.zone, s.region or cluster.region, placement[s.name],
                                  brokers_at[s.name]) for s in cluster.sites),
             namespace=_namespace(cluster), storage_class=cluster.kubernetes.storage_class,
-            cluster_domain=cluster.kubernetes.cluster_domain, vpc_cidr=cluster.network.vpc_cidr,
+            cluster_domain=cluster.kubernetes.cluster_domain, create_vpc=cluster.network.create_vpc,
+            vpc_cidr=cluster.network.vpc_cidr,
             nodes=tuple(finished),
             mirrormakers=tuple(_mirrormaker_nodes(bp, cluster)) if incoming else (),
             flows_in=incoming, topics=tuple(topics_of[cluster.name]),

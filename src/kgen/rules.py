@@ -599,6 +599,15 @@ def node_names_fit_dns(bp: Blueprint, doc: Document) -> Iterator[Problem]:
                 return
 
 
+def created_vpc_has_cidr(bp: Blueprint, doc: Document) -> Iterator[Problem]:
+    """A cluster that asks kgen to create its VPC gives the VPC's CIDR (subnets are carved from it)."""
+    for i, cluster in _clusters(bp):
+        if cluster.network.create_vpc and cluster.network.vpc_cidr is None:
+            yield doc.problem((*CLUSTERS, i, "network", "createVpc"),
+                              "createVpc: true needs network.vpcCidr, e.g. 10.20.0.0/16; kgen carves one "
+                              "private subnet per site from it")
+
+
 RULES: tuple[Rule, ...] = (
     kafka_version_supported, cluster_count_fits_pattern, names_unique, cluster_roles_fit_pattern,
     controller_quorum_size, controller_site_counts, stretch_sites, no_site_holds_quorum_majority,
@@ -609,7 +618,7 @@ RULES: tuple[Rule, ...] = (
     config_keys_not_managed, config_keys_known, config_values_valid, plugin_config_is_for_plugins,
     tls12_needs_waiver, open_client_cidr_needs_waiver, certificate_source_complete,
     self_signed_ca_dev_only, waivers_reported, principal_names_not_reserved, client_peers_given,
-    node_names_fit_dns,
+    node_names_fit_dns, created_vpc_has_cidr,
 )
 
 

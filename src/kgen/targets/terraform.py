@@ -1,11 +1,277 @@
-"""Placeholder while the terraform target is written in this session; replaced before commit."""
+"""Terraform target: one root module per cluster, calling reusable local modules.
+
+The modules under `templates/terraform/modules/` are static HCL copied verbatim; only
+the roots are generated, and they only format plan facts (nodes, listeners, ports,
+CIDRs, names). Template paths mirror output paths: `templates/terraform/cluster/x.j2`
+renders `terraform/<cluster>/x` for every cluster.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
 from kgen.artifacts import Artifact
-from kgen.plan import Plan
+from kgen.filters import hcl_ident, hcl_string, hcl_value
+from kgen.plan import ClusterPlan, Listener, Node, Plan
+from kgen.templating import render as render_template
+from kgen.templating import static_files
+
+ROOT_TEMPLATES = (
+    ("versions.tf.j2", "versions.tf"),
+    ("providers.tf.j2", "providers.tf"),
+    ("variables.tf.j2", "variables.tf"),
+    ("main.tf.j2", "main.tf"),
+    ("outputs.tf.j2", "outputs.tf"),
+    ("tests/cluster.tftest.hcl.j2", "tests/{cluster}.tftest.hcl"),
+)
+# Stand-in values a reader can recognise; terraform test and the README example use them.
+EXAMPLE_AMI = "ami-0123456789abcdef0"
+EXAMPLE_ZONE_ID = "Z0123456789EXAMPLE"
+EXAMPLE_KMS_ARN = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000"
+OPEN_CIDR = "0.0.0.0/0"
+_SKIP = re.compile(r"#checkov:skip=(?P<id>[A-Z0-9_]+):\s*(?P<reason>.+)$")
+NLB_NAME_MAX = 24
+_RESOURCE = re.compile(r'^resource "(?P<type>[a-z0-9_]+)" "(?P<name>[a-z0-9_]+)"')
+_BARE_KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class RoleListeners:
+    """The plan's listeners sorted by who uses them, for security group rules."""
+
+    controller: Listener
+    broker: Listener
+    clients: tuple[Listener, ...]
+
+
+def role_listeners(plan: Plan) -> RoleListeners:
+    """Controller, inter-broker and client listeners, as the plan's node properties name them."""
+    controller_names = {n.properties["controller.listener.names"] for c in plan.clusters for n in c.nodes
+                        if "controller.listener.names" in n.properties}
+    broker_names = {n.properties["inter.broker.listener.name"] for c in plan.clusters for n in c.nodes
+                    if "inter.broker.listener.name" in n.properties}
+    controller = next(item for item in plan.listeners if item.name in controller_names)
+    broker = next(item for item in plan.listeners if item.name in broker_names)
+    clients = tuple(item for item in plan.listeners
+                    if "broker" in item.roles and item.name not in (broker.name, controller.name))
+    return RoleListeners(controller, broker, clients)
+
+
+def short_name(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else a prefix plus a stable hash."""
+    if len(text) <= limit:
+        return text
+    digest = hashlib.sha256(text.encode()).hexdigest()[:6]
+    return f"{text[:limit - 7].rstrip('-')}-{digest}"
+
+
+def dns_zone_owner(plan: Plan) -> str:
+    """The cluster whose root creates the private zone; the others join it."""
+    for role in ("hub", "primary"):
+        for cluster in plan.clusters:
+            if cluster.role == role:
+                return cluster.name
+    return plan.clusters[0].name
+
+
+def regions_of(cluster: ClusterPlan) -> list[str]:
+    """The cluster's home region first, then any other region one of its sites is in."""
+    others = sorted({site.region for site in cluster.sites} - {cluster.region})
+    return [cluster.region, *others]
+
+
+def mirrormaker_peers(plan: Plan, cluster: ClusterPlan) -> tuple[list[str], list[str]]:
+    """(clusters this one's MirrorMaker reads from, clusters whose MirrorMaker reads this one)."""
+    sources = sorted({flow.source for flow in cluster.flows_in})
+    readers = sorted({flow.target for other in plan.clusters for flow in other.flows_in
+                      if flow.source == cluster.name})
+    return sources, readers
+
+
+def open_client_cidr_waived(plan: Plan, cluster: ClusterPlan) -> bool:
+    """True when the blueprint waives the closed client CIDR rule for this cluster."""
+    return any(w["name"] == "open-client-cidr" and cluster.name in w["clusters"] for w in plan.waivers)
+
+
+def secrets_of(plan: Plan, cluster: ClusterPlan) -> dict[str, str]:
+    """Secret name (below the cluster's prefix) => description. kgen never sets values."""
+    secrets = {
+        "tls/keystore-password": f"Password of the PKCS12 keystores of {cluster.name}",
+        "tls/truststore-password": f"Password of the PKCS12 truststores of {cluster.name}",
+    }
+    for user in cluster.scram_users:
+        secrets[f"scram/{user}"] = f"SCRAM-SHA-512 password of User:{user} on {cluster.name}"
+    return dict(sorted(secrets.items()))
+
+
+def _node_value(node: Node) -> dict[str, Any]:
+    return {
+        "role": node.role,
+        "site": node.site,
+        "zone": node.zone,
+        "node_id": node.node_id,
+        "hostname": node.hostname,
+        "instance_type": node.instance_type,
+        "volumes": [
+            {"device": v.device, "mount": v.mount, "size_gib": v.size_gib, "type": v.type, "iops": v.iops,
+             "throughput_mibps": v.throughput_mibps}
+            for v in node.volumes
+        ],
+    }
+
+
+def hcl_key(key: str) -> str:
+    """An object key: bare when it is a plain identifier, else a quoted string."""
+    if _BARE_KEY.match(key) and key not in ("true", "false", "null"):
+        return key
+    return hcl_string(key)
+
+
+def hcl_lines(mapping: dict[str, Any], indent: int) -> str:
+    """A map as `terraform fmt`-clean HCL lines: nested maps span lines, runs of
+    single-line items have their `=` aligned the way fmt aligns them."""
+    pad = " " * indent
+    lines: list[str] = []
+    run: list[tuple[str, str]] = []
+
+    def flush() -> None:
+        width = max((len(k) for k, _ in run), default=0)
+        lines.extend(f"{pad}{k.ljust(width)} = {v}" for k, v in run)
+        run.clear()
+
+    for key, value in mapping.items():
+        if isinstance(value, dict) and value:
+            flush()
+            lines.append(f"{pad}{hcl_key(key)} = {{")
+            lines.append(hcl_lines(value, indent + 2))
+            lines.append(f"{pad}}}")
+        else:
+            run.append((hcl_key(key), hcl_value(value)))
+    flush()
+    return "\n".join(lines)
+
+
+def hcl_expression_lines(mapping: dict[str, str], indent: int) -> str:
+    """Aligned `key = expression` lines; the expressions are kgen's own references."""
+    pad = " " * indent
+    width = max((len(hcl_key(k)) for k in mapping), default=0)
+    return "\n".join(f"{pad}{hcl_key(k).ljust(width)} = {v}" for k, v in mapping.items())
+
+
+def example_inputs(plan: Plan, cluster: ClusterPlan) -> dict[str, Any]:
+    """Stand-in values for the root's required variables: used by the generated
+    terraform test, the README and kgen's own one-invocation validation."""
+    inputs: dict[str, Any] = {
+        "vpc_ids": {region: f"vpc-{_hex(cluster.name + region, 17)}" for region in regions_of(cluster)},
+        "subnet_ids": {site.name: f"subnet-{_hex(cluster.name + site.name, 17)}" for site in cluster.sites},
+        "ami_ids": dict.fromkeys(regions_of(cluster), EXAMPLE_AMI),
+    }
+    if len(regions_of(cluster)) > 1:
+        inputs["vpc_cidrs"] = {region: f"10.{200 + index}.0.0/16"
+                               for index, region in enumerate(regions_of(cluster))}
+    if dns_zone_owner(plan) != cluster.name:
+        inputs["dns_zone_id"] = EXAMPLE_ZONE_ID
+    sources, readers = mirrormaker_peers(plan, cluster)
+    peers = sorted(set(sources + readers))
+    if peers and any(plan.cluster(p).vpc_cidr is None for p in peers):
+        inputs["peer_vpc_cidrs"] = {p: plan.cluster(p).vpc_cidr or f"10.{210 + i}.0.0/16"
+                                    for i, p in enumerate(peers)}
+    return inputs
+
+
+def _hex(seed: str, length: int) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+def _cluster_context(plan: Plan, cluster: ClusterPlan) -> dict[str, Any]:
+    listeners = role_listeners(plan)
+    regions = regions_of(cluster)
+    sources, readers = mirrormaker_peers(plan, cluster)
+    peers = sorted(set(sources + readers))
+    peer_cidrs = {p: plan.cluster(p).vpc_cidr for p in peers}
+    prefix = short_name(f"{plan.name}-{cluster.name}", 40)
+    nodes = (*cluster.nodes, *cluster.mirrormakers)
+    sites = {site.name: site for site in cluster.sites}
+    return {
+        "plan": plan,
+        "cluster": cluster,
+        "listeners": listeners,
+        "home_region": cluster.region,
+        "regions": [{"name": r, "ident": hcl_ident(r), "home": r == cluster.region,
+                     "sites": [s.name for s in cluster.sites if s.region == r],
+                     "has_brokers": any(n.role == "broker" and n.region == r for n in nodes),
+                     "has_mirrormaker": any(n.role == "mirrormaker" and n.region == r for n in nodes)}
+                    for r in regions],
+        "multi_region": len(regions) > 1,
+        "nodes_hcl": hcl_lines({n.name: _node_value(n) for n in nodes}, 4),
+        "node_regions_hcl": hcl_lines({n.name: n.region for n in nodes}, 4),
+        "site_regions_hcl": hcl_lines({s.name: s.region for s in cluster.sites}, 4),
+        "sites": cluster.sites,
+        "site_names": [s.name for s in cluster.sites],
+        "broker_sites": [s.name for s in cluster.sites if s.brokers],
+        "counts": [{"site": s.name, "role": role,
+                    "count": sum(1 for n in nodes if n.site == s.name and n.role == role)}
+                   for s in cluster.sites for role in ("controller", "broker", "mirrormaker")],
+        "controllers_total": sum(1 for n in nodes if n.role == "controller"),
+        "survives_site_loss": bool(cluster.quorum.get("survives_any_site_loss")) and len(sites) > 1,
+        "quorum_majority": cluster.quorum["majority"],
+        "with_mirrormaker": bool(cluster.mirrormakers),
+        "mirrormaker_sources": sources,
+        "mirrormaker_readers": readers,
+        "peers": peers,
+        "peer_cidrs_known": all(peer_cidrs.values()),
+        "peer_cidrs_hcl": hcl_lines(peer_cidrs, 4) if all(peer_cidrs.values()) else "",
+        "open_client_cidr": open_client_cidr_waived(plan, cluster),
+        "zone_owner": dns_zone_owner(plan) == cluster.name,
+        "zone_owner_name": dns_zone_owner(plan),
+        "prefix": prefix,
+        "nlb_name": short_name(f"{plan.name}-{cluster.name}", NLB_NAME_MAX),
+        "kms_alias": f"kgen/{plan.name}/{cluster.name}",
+        "secret_prefix": f"kgen/{plan.name}/{cluster.name}",
+        "secrets_hcl": hcl_lines(secrets_of(plan, cluster), 4),
+        "log_group": f"/kgen/{plan.name}/{cluster.name}/kafka",
+        "tags_hcl": hcl_lines({**plan.labels, "kgen:blueprint": plan.name, "kgen:cluster": cluster.name}, 4),
+        "test_inputs_hcl": hcl_lines(example_inputs(plan, cluster), 2),
+        "example_kms_arn": EXAMPLE_KMS_ARN,
+        "security_groups_hcl": hcl_expression_lines(
+            {r: f"module.network_{hcl_ident(r)}.security_group_ids" for r in regions}, 4),
+        "kms_keys_hcl": hcl_expression_lines({r: f"module.kms_{hcl_ident(r)}.key_arn" for r in regions}, 4),
+    }
+
+
+def skips_in(artifacts: list[Artifact]) -> list[dict[str, str]]:
+    """Every `#checkov:skip=ID: reason` in the rendered HCL, with its file and resource."""
+    found = []
+    for artifact in artifacts:
+        resource = ""
+        for line in artifact.content.splitlines():
+            header = _RESOURCE.match(line)
+            if header:
+                resource = f"{header['type']}.{header['name']}"
+            match = _SKIP.search(line.strip())
+            if match:
+                found.append({"id": match["id"], "reason": match["reason"].strip(), "path": artifact.path,
+                              "resource": resource})
+    return sorted(found, key=lambda s: (s["path"], s["resource"], s["id"]))
 
 
 def render(plan: Plan) -> list[Artifact]:
-    """Not written yet."""
-    raise NotImplementedError
+    """Every Terraform file for `plan`: shared modules, one root per cluster, README, SKIPS."""
+    artifacts = [Artifact(f"terraform/modules/{rel}", text)
+                 for rel, text in static_files("terraform/modules")]
+    for cluster in plan.clusters:
+        context = _cluster_context(plan, cluster)
+        for template, output in ROOT_TEMPLATES:
+            path = f"terraform/{cluster.name}/{output.format(cluster=cluster.name)}"
+            artifacts.append(Artifact(path, render_template(f"terraform/cluster/{template}", **context)))
+    roots = [{"cluster": c, "tfvars": hcl_lines(example_inputs(plan, c), 0), "regions": regions_of(c),
+              "secrets": secrets_of(plan, c)} for c in plan.clusters]
+    artifacts.append(Artifact("terraform/README.md", render_template(
+        "terraform/README.md.j2", plan=plan, roots=roots, listeners=role_listeners(plan),
+        zone_owner=dns_zone_owner(plan))))
+    artifacts.append(Artifact("terraform/SKIPS.md", render_template(
+        "terraform/SKIPS.md.j2", plan=plan, skips=skips_in(artifacts))))
+    return sorted(artifacts)
