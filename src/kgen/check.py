@@ -15,6 +15,7 @@ from kgen.checkers.checkov import CheckovChecker
 from kgen.checkers.helm import HelmChecker
 from kgen.checkers.kafka_config import KafkaConfigChecker
 from kgen.checkers.kubernetes import KubernetesSchemaChecker
+from kgen.checkers.terraform import TerraformChecker
 from kgen.checkers.yamllint import YamllintChecker
 from kgen.errors import UserError
 from kgen.findings import NOT_VERIFIED, CheckResult, Finding, not_verified
@@ -26,7 +27,7 @@ Progress = Callable[[str, CheckResult | None], None]
 def registry(workdir: Path) -> dict[str, Checker]:
     """Every checker kgen runs, by name (a closed registry)."""
     checkers: list[Checker] = [
-        HelmChecker(workdir), KubernetesSchemaChecker(workdir), CheckovChecker(workdir),
+        TerraformChecker(workdir), HelmChecker(workdir), KubernetesSchemaChecker(workdir), CheckovChecker(workdir),
         YamllintChecker(workdir), KafkaConfigChecker(),
     ]
     return {checker.name: checker for checker in checkers}
