@@ -1,0 +1,628 @@
+"""The Ansible target: inventory and variables from the plan, lint-clean roles, a real dry run."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import re
+import stat
+import sys
+import tarfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+from kgen import kafka_keys, tools
+from kgen.blueprint import validate_file
+from kgen.errors import RenderError
+from kgen.plan import STANDARD_AUTHORIZER, ClusterPlan, Node, Plan, build_plan
+from kgen.targets import ansible
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+PLAYBOOKS = ("site.yml", "rolling-restart.yml", "topics-acls.yml")
+DR_PLAYBOOKS = ("dr-failover.yml", "dr-failback.yml")
+HARDENING = {
+    "NoNewPrivileges": "yes", "PrivateTmp": "yes", "ProtectSystem": "strict", "ProtectHome": "yes",
+    "PrivateDevices": "yes", "ProtectKernelTunables": "yes", "ProtectKernelModules": "yes",
+    "ProtectKernelLogs": "yes", "ProtectControlGroups": "yes", "RestrictSUIDSGID": "yes",
+}
+# The real run covers both client authentications and every role. On the hub of
+# hub-and-spoke (SCRAM): a controller, a broker and a MirrorMaker host running three
+# flows. On stretch-2.5-dc (mTLS): a broker, whose admin client identity exercises the
+# mTLS keystores. The other nodes and examples differ only in host_vars and group_vars
+# data, which test_every_node_gets_the_plan_properties checks for every node of every
+# example; a run costs about 20 s of CPU per host, so the set is kept this small.
+# stretch-2.5-dc runs as if its blueprint said environment dev with self-signed
+# certificates, so the role's development CA path runs too.
+DRY_RUN = {"hub-and-spoke": ("hub", ("controller", "broker", "mirrormaker"), "files"),
+           "stretch-2.5-dc": ("ledger", ("broker",), "dev")}
+
+
+def _plan(path: Path) -> Plan:
+    return build_plan(validate_file(path).blueprint)
+
+
+def _write(plan: Plan, out: Path) -> Path:
+    for artifact in ansible.render(plan):
+        target = out / artifact.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(artifact.content, encoding="utf-8")
+    return out / "ansible"
+
+
+def _vars(path: Path) -> Any:
+    """A vars file read the way Ansible reads it, `!unsafe` and all."""
+    return _ansible_yaml(path.read_text(encoding="utf-8"))
+
+
+def _ansible_yaml(text: str) -> Any:
+    from ansible.parsing.yaml.loader import AnsibleLoader
+
+    return yaml.load(text, Loader=AnsibleLoader)  # noqa: S506 - Ansible's own safe loader
+
+
+def parse_properties(text: str) -> dict[str, str]:
+    """Java's Properties.load, for the subset of the format a file can use."""
+    logical: list[str] = []
+    pending = ""
+    for raw in text.splitlines():
+        line = raw.lstrip() if not pending else raw.lstrip()
+        if not pending and (not line or line[0] in "#!"):
+            continue
+        trailing = len(line) - len(line.rstrip("\\"))
+        if trailing % 2 == 1:
+            pending += line[:-1]
+            continue
+        logical.append(pending + line)
+        pending = ""
+    props: dict[str, str] = {}
+    for line in logical:
+        key, value, index = "", "", 0
+        while index < len(line) and line[index] not in "=: \t":
+            if line[index] == "\\":
+                index += 1
+            key += line[index]
+            index += 1
+        rest = line[index:].lstrip(" \t")
+        if rest[:1] in ("=", ":"):
+            rest = rest[1:].lstrip(" \t")
+        chars = iter(range(len(rest)))
+        for position in chars:
+            char = rest[position]
+            if char != "\\":
+                value += char
+                continue
+            escaped = rest[position + 1]
+            next(chars)
+            if escaped == "u":
+                value += chr(int(rest[position + 2:position + 6], 16))
+                for _ in range(4):
+                    next(chars)
+            else:
+                value += {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}.get(escaped, escaped)
+        props[key] = value
+    return props
+
+
+def parse_unit(text: str) -> dict[str, list[str]]:
+    """Directives of a systemd unit: name -> values, in order."""
+    found: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, value = line.split("=", 1)
+            found.setdefault(key, []).append(value)
+    return found
+
+
+def _filter_plugin(ansible_dir: Path) -> ModuleType:
+    path = ansible_dir / "filter_plugins" / "kgen_properties.py"
+    spec = importlib.util.spec_from_file_location("kgen_properties_under_test", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _check_security_invariants(plan: Plan, node: Node, props: dict[str, str]) -> None:
+    protocols = dict(item.split(":", 1) for item in props["listener.security.protocol.map"].split(","))
+    assert set(protocols.values()) <= {"SSL", "SASL_SSL"}, protocols
+    assert "PLAINTEXT" not in props["listeners"] + props.get("advertised.listeners", "")
+    assert props["authorizer.class.name"] == STANDARD_AUTHORIZER
+    assert props["allow.everyone.if.no.acl.found"] == "false"
+    assert props["controller.listener.names"] != props.get("inter.broker.listener.name")
+    if node.role == "broker":
+        if plan.client_authentication == "mtls":
+            assert protocols["CLIENT"] == "SSL"
+            assert props["listener.name.client.ssl.client.auth"] == "required"
+        else:
+            assert protocols["CLIENT"] == "SASL_SSL"
+            assert props["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    table = kafka_keys.keys_for(plan.kafka_version, "broker")
+    unknown = [key for key in props if table.spec(key) is None]
+    assert not unknown, f"{node.name}: not Kafka {plan.kafka_line} broker keys: {unknown}"
+
+
+# --- pure rendering -------------------------------------------------------------------
+
+
+def test_render_is_deterministic_and_under_ansible(example: Path) -> None:
+    plan = _plan(example)
+    first, second = ansible.render(plan), ansible.render(_plan(example))
+    assert first == second
+    assert all(a.path.startswith("ansible/") for a in first)
+    paths = {a.path for a in first}
+    for playbook in PLAYBOOKS:
+        assert f"ansible/{playbook}" in paths
+    for role in ("common", "kafka", "tls", "topics_acls", "mirrormaker2", "monitoring"):
+        assert f"ansible/roles/{role}/tasks/main.yml" in paths
+    assert all(f"ansible/{p}" in paths for p in DR_PLAYBOOKS) == (plan.pattern == "dr")
+    assert ("ansible/RUNBOOK.md" in paths) == (plan.pattern in ("dr", "hub-and-spoke"))
+
+
+def test_every_node_gets_the_plan_properties(example: Path, tmp_path: Path) -> None:
+    plan = _plan(example)
+    out = _write(plan, tmp_path)
+    plugin = _filter_plugin(out)
+    inventory = _vars(out / "inventory" / "hosts.yml")
+    for cluster in plan.clusters:
+        group = inventory["all"]["children"][ansible.group_of(cluster.name)]["children"]
+        for node in cluster.nodes:
+            host = group[f"{ansible.group_of(cluster.name)}_{node.role}s"]["hosts"][node.name]
+            assert (host["kafka_node_id"], host["kafka_rack"], host["kafka_fqdn"]) == (
+                node.node_id, node.site, node.hostname)
+            host_vars = _vars(out / "inventory" / "host_vars" / f"{node.name}.yml")
+            properties = host_vars["kafka_server_properties"]
+            assert properties == node.properties
+            assert all(isinstance(value, str) for value in properties.values())
+            # What the kafka role's server.properties template writes for this node.
+            assert parse_properties(plugin.kgen_properties(properties, "header")) == node.properties
+            _check_security_invariants(plan, node, node.properties)
+        cluster_vars = _vars(out / "inventory" / "group_vars" / f"{ansible.group_of(cluster.name)}.yml")
+        assert cluster_vars["kafka_cluster_id"] == cluster.cluster_id
+        flows = {flow["name"]: flow["properties"] for flow in cluster_vars["kafka_cluster_flows"]}
+        assert flows == {flow.name: flow.properties for flow in cluster.flows_in}
+        assert len(cluster_vars["kafka_cluster_acls"]) == len(cluster.acls)
+        assert [t["name"] for t in cluster_vars["kafka_cluster_topics"]] == [t.name for t in cluster.topics]
+
+
+def test_secrets_are_only_vault_references(example: Path, tmp_path: Path) -> None:
+    plan = _plan(example)
+    out = _write(plan, tmp_path)
+    secrets = _vars(out / "inventory" / "group_vars" / "all" / "secrets.yml")
+    references = [secrets["kgen_keystore_password"], secrets["kgen_truststore_password"],
+                  *secrets["kgen_scram_passwords"].values()]
+    assert all(re.fullmatch(r"\{\{ vault_[a-z0-9_]+ \}\}", ref) for ref in references), references
+    assert set(secrets["kgen_scram_passwords"]) == {u for c in plan.clusters for u in c.scram_users}
+    for path in [*(out / "inventory").rglob("*.yml"), out / "prometheus" / "targets.yml"]:
+        for key, value in _strings(_vars(path)):
+            if "password" in key.lower():
+                assert value.startswith(("${file:", "{{ vault_")), f"{path.name}: {key}={value}"
+            for inline in re.findall(r'password="([^"]*)"', value):
+                assert inline.startswith("${file:"), f"{path.name}: {key} holds a literal password"
+
+
+def _strings(data: Any, key: str = "") -> list[tuple[str, str]]:
+    """Every (key, string value) pair in loaded YAML, however deeply nested."""
+    if isinstance(data, dict):
+        return [pair for k, v in data.items() for pair in _strings(v, str(k))]
+    if isinstance(data, list):
+        return [pair for item in data for pair in _strings(item, key)]
+    return [(key, data)] if isinstance(data, str) else []
+
+
+@pytest.mark.parametrize("value", ["false", "1_000", "0x1F", "1e3", "on", "~", "{{ lookup('pipe', 'id') }}",
+                                   "a" * 200 + " b\\c\"d", "  lead", "caf\u00e9"])
+def test_vars_strings_read_back_unchanged_in_ansible(value: str) -> None:
+    loaded = _ansible_yaml(f"key: {ansible.yaml_string(value, 2)}\n")["key"]
+    assert isinstance(loaded, str) and loaded == value
+    assert ("{" in value) == ansible.yaml_string(value, 2).startswith("!unsafe ")
+
+
+def test_principals_sharing_a_vault_variable_are_refused() -> None:
+    plan = _plan(EXAMPLES[0])
+    cluster = dataclasses.replace(plan.clusters[0], scram_users=("svc-a", "svc.a"))
+    with pytest.raises(RenderError, match="vault_kafka_scram_svc_a"):
+        ansible.render(dataclasses.replace(plan, clusters=(cluster, *plan.clusters[1:])))
+
+
+def test_filter_plugin_escapes_and_seeds_scram(tmp_path: Path) -> None:
+    plugin = _filter_plugin(_write(_plan(EXAMPLES[0]), tmp_path))
+    tricky = {"a=b:c": "x\\y z", "t": " lead#", "u": "caf\u00e9\n", "regex": "payments\\..*"}
+    assert parse_properties(plugin.kgen_properties(tricky)) == tricky
+    args = plugin.kgen_scram_args(["kgen-admin"], {"kgen-admin": "s3cret"}, 8192)
+    assert args == ["--add-scram", "SCRAM-SHA-512=[name=kgen-admin,iterations=8192,password=s3cret]"]
+    with pytest.raises(Exception, match="must not hold"):
+        plugin.kgen_scram_args(["x"], {"x": "a,b"}, 8192)
+    with pytest.raises(Exception, match="no SCRAM password"):
+        plugin.kgen_scram_args(["x"], {}, 8192)
+
+
+# --- real tools -----------------------------------------------------------------------
+
+
+def _tool_env(home: Path) -> dict[str, str]:
+    home.mkdir(parents=True, exist_ok=True)
+    venv_bin = str(Path(sys.executable).parent)
+    return {**os.environ, "HOME": str(home), "ANSIBLE_HOME": str(home / ".ansible"),
+            "ANSIBLE_LOCAL_TEMP": str(home / "tmp"), "ANSIBLE_REMOTE_TEMP": str(home / "remote-tmp"),
+            "PATH": f"{venv_bin}:{os.environ.get('PATH', '')}", "NO_COLOR": "1"}
+
+
+@pytest.fixture(scope="module")
+def rendered_all(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every example rendered once, for the tools that check the whole tree."""
+    base = tmp_path_factory.mktemp("ansible-all")
+    return {path.stem: _write(_plan(path), base / path.stem) for path in EXAMPLES}
+
+
+@pytest.mark.tool("ansible-lint")
+def test_ansible_lint_production_profile(rendered_all: dict[str, Path], tmp_path: Path) -> None:
+    config = (next(iter(rendered_all.values())) / ".ansible-lint").read_text(encoding="utf-8")
+    assert "profile: production" in config and "no-log-password" in config and "offline: true" in config
+
+    def lint(item: tuple[str, Path]) -> tuple[str, tools.ToolResult]:
+        name, directory = item
+        return name, tools.run(["ansible-lint", "--offline", "--profile", "production", "-f", "codeclimate",
+                                "--project-dir", str(directory)], cwd=directory,
+                               env=_tool_env(tmp_path / name), timeout=600)
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lint, rendered_all.items()))
+    for name, result in results:
+        findings = json.loads(result.stdout or "[]")
+        assert findings == [], f"{name}: {[(f['check_name'], f['location']) for f in findings]}"
+        assert result.ok, f"{name}: {result.describe()}"
+
+
+@pytest.mark.tool("ansible-playbook")
+def test_playbooks_pass_syntax_check(rendered_all: dict[str, Path], tmp_path: Path) -> None:
+    for name, directory in rendered_all.items():
+        playbooks = [*PLAYBOOKS, *(DR_PLAYBOOKS if (directory / DR_PLAYBOOKS[0]).exists() else ())]
+        result = tools.run(["ansible-playbook", "--syntax-check", *playbooks], cwd=directory,
+                           env=_tool_env(tmp_path / name))
+        assert result.ok, f"{name}: {result.describe()}"
+
+
+@pytest.mark.tool("checkov")
+def test_checkov_ansible_has_no_failed_check(rendered_all: dict[str, Path], tmp_path: Path) -> None:
+    base = next(iter(rendered_all.values())).parent.parent
+    result = tools.run(["checkov", "-d", str(base), "--framework", "ansible", "-o", "json", "--quiet",
+                        "--skip-download"], env=_tool_env(tmp_path / "checkov"))
+    reports = json.loads(result.stdout)
+    reports = reports if isinstance(reports, list) else [reports]
+    summary = reports[0]["summary"]
+    failed = [(c["check_id"], c["file_path"]) for r in reports for c in r["results"]["failed_checks"]]
+    assert summary["failed"] == 0 and not failed, failed
+    assert summary["passed"] > 0, "checkov checked nothing"
+
+
+# --- the real run ---------------------------------------------------------------------
+
+
+def _fake_release(version: str) -> bytes:
+    """A stand-in release archive: the layout the roles use, scripts that refuse to run."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        scripts = ("kafka-server-start.sh", "kafka-storage.sh", "kafka-topics.sh", "connect-mirror-maker.sh")
+        for script in scripts:
+            data = b"#!/bin/sh\necho 'not a real Kafka: kgen dry-run test' >&2\nexit 1\n"
+            info = tarfile.TarInfo(f"kafka_{ansible.SCALA_VERSION}-{version}/bin/{script}")
+            info.size, info.mode, info.mtime = len(data), 0o755, 0
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def _issue_pki(folder: Path, names: dict[str, tuple[str, list[str]]]) -> None:
+    """A test CA and, per file name, a certificate with that CN and those DNS SANs."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    folder.mkdir(parents=True)
+    start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kgen-test-ca")])
+
+    def sign(subject: x509.Name, key: Any, sans: list[str], ca: bool) -> bytes:
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(ca_name)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(start).not_valid_after(start + datetime.timedelta(days=3650))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if sans:
+            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(s) for s in sans]),
+                                            critical=False)
+        return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+
+    (folder / "ca.crt").write_bytes(sign(ca_name, ca_key, [], True))
+    for file_name, (common_name, sans) in names.items():
+        key = ec.generate_private_key(ec.SECP256R1())
+        (folder / f"{file_name}.key").write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+        (folder / f"{file_name}.crt").write_bytes(sign(subject, key, sans, False))
+
+
+def _p12_subjects(path: Path, password: str) -> list[str]:
+    """The CNs in a PKCS12 store: the key's certificate first, then the others."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    store = pkcs12.load_pkcs12(path.read_bytes(), password.encode())
+    certificates = ([store.cert] if store.cert else []) + list(store.additional_certs)
+    return [str(c.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
+            for c in certificates]
+
+
+def _dry_run_hosts(cluster: ClusterPlan, roles: tuple[str, ...]) -> list[Node]:
+    return [next(n for n in (*cluster.nodes, *cluster.mirrormakers) if n.role == role) for role in roles]
+
+
+def _check_host(plan: Plan, cluster: ClusterPlan, node: Node, prefix: Path, secrets: dict[str, str],
+                ca_name: str) -> None:
+    etc = prefix / "etc"
+    if node.role != "mirrormaker":
+        server = etc / "kafka" / "server.properties"
+        props = parse_properties(server.read_text(encoding="utf-8"))
+        assert props == node.properties
+        _check_security_invariants(plan, node, props)
+        assert stat.S_IMODE(server.stat().st_mode) == 0o640
+        unit = parse_unit((etc / "systemd" / "system" / "kafka.service").read_text(encoding="utf-8"))
+        assert unit["ExecStart"] == [f"{prefix}/opt/kafka/kafka_{ansible.SCALA_VERSION}-{plan.kafka_version}"
+                                     f"/bin/kafka-server-start.sh {prefix}/etc/kafka/server.properties"]
+        writable = unit["ReadWritePaths"][0].split()
+        for directory in props["log.dirs"].split(","):
+            assert f"{prefix}{directory}" in writable
+        log4j_name = "log4j2.yaml" if plan.kafka_line >= "4" else "log4j.properties"
+        log4j = (etc / "kafka" / log4j_name).read_text(encoding="utf-8")
+        assert "kafka.authorizer.logger" in log4j and "kafka-authorizer.log" in log4j
+        units = [unit]
+        keystore = _p12_subjects(etc / "kafka" / "tls" / "keystore.p12",
+                                 secrets["vault_kafka_keystore_password"])
+        assert keystore == [f"kafka-{node.role}", ca_name]
+    else:
+        units = []
+        for flow in cluster.flows_in:
+            mm2_file = etc / "kafka" / "mirrormaker2" / flow.name / "mm2.properties"
+            mm2 = parse_properties(mm2_file.read_text(encoding="utf-8"))
+            assert mm2 == flow.properties
+            aliases = [flow.source, flow.target]
+            unknown = [k for k in mm2 if kafka_keys.mm2_spec(plan.kafka_version, k, aliases) is None]
+            assert not unknown, f"{flow.name}: not MirrorMaker 2 keys: {unknown}"
+            wanted = "SSL" if plan.client_authentication == "mtls" else "SASL_SSL"
+            assert {mm2[f"{alias}.security.protocol"] for alias in aliases} == {wanted}
+            unit_file = etc / "systemd" / "system" / f"kafka-mirrormaker2-{flow.name}.service"
+            unit = parse_unit(unit_file.read_text(encoding="utf-8"))
+            assert unit["ExecStart"][0].endswith(f"/{flow.name}/mm2.properties --clusters {flow.target}")
+            units.append(unit)
+    for unit in units:
+        assert {key: unit[key] for key in HARDENING} == {key: [value] for key, value in HARDENING.items()}
+        assert "MemoryDenyWriteExecute" not in unit
+        assert unit["User"] == ["kafka"]
+        assert not any(secret in " ".join(unit["Environment"]) for secret in secrets.values())
+    tls = etc / "kafka" / "tls"
+    truststore = _p12_subjects(tls / "truststore.p12", secrets["vault_kafka_truststore_password"])
+    assert truststore == [ca_name]
+    if plan.client_authentication == "mtls":
+        for principal in ansible._client_principals(cluster, node):
+            identity = _p12_subjects(tls / f"{principal}.p12", secrets["vault_kafka_keystore_password"])
+            assert identity[0] == principal
+    passwords = etc / "kafka" / "tls" / "passwords.properties"
+    assert stat.S_IMODE(passwords.stat().st_mode) == 0o600
+    stored = parse_properties(passwords.read_text(encoding="utf-8"))
+    assert stored["keystore.password"] == secrets["vault_kafka_keystore_password"]
+    for path in prefix.rglob("*"):
+        if path.is_file() and path != passwords and path.suffix not in (".p12", ".tgz", ".jar"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            leaked = [name for name, secret in secrets.items() if secret in text]
+            assert not leaked, f"{path}: holds {leaked}"
+
+
+class DryRun:
+    """A dry-run setup: rendered project, stand-in downloads, secrets and runner settings."""
+
+    def __init__(self, example_name: str, cluster_name: str, roles: tuple[str, ...], certificates: str,
+                 tmp_path: Path) -> None:
+        self.plan = _plan(ROOT / "examples" / f"{example_name}.yaml")
+        self.cluster = self.plan.cluster(cluster_name)
+        self.hosts = _dry_run_hosts(self.cluster, roles)
+        self.project = _write(self.plan, tmp_path / "out")
+        self.root = tmp_path / "root"
+        self.tmp_path = tmp_path
+        pki = tmp_path / "pki"
+        if certificates == "files":
+            identities = {ansible.ADMIN_PRINCIPAL} | {flow.principal for flow in self.cluster.flows_in}
+            _issue_pki(pki, {
+                **{n.hostname: (f"kafka-{n.role}", [n.hostname])
+                   for n in self.hosts if n.role != "mirrormaker"},
+                **{name: (name, []) for name in identities},
+            })
+        archive, agent = _fake_release(self.plan.kafka_version), b"stand-in for the JMX exporter agent"
+        for node in self.hosts:
+            # get_url finds the file already there with the pinned checksum: nothing downloads.
+            cache = self.root / node.name / "var" / "cache" / "kgen"
+            cache.mkdir(parents=True)
+            (cache / f"kafka_{ansible.SCALA_VERSION}-{self.plan.kafka_version}.tgz").write_bytes(archive)
+            jar = self.root / node.name / ansible.JMX_EXPORTER_JAR.lstrip("/")
+            jar.parent.mkdir(parents=True)
+            jar.write_bytes(agent)
+        self.secrets = {"vault_kafka_keystore_password": "kgen-test-keystore-3b9f1c",
+                        "vault_kafka_truststore_password": "kgen-test-truststore-77ae20"}
+        for user in sorted({u for c in self.plan.clusters for u in c.scram_users}):
+            digest = hashlib.sha256(user.encode()).hexdigest()[:12]
+            self.secrets[ansible.vault_variable(user)] = f"kgen-test-scram-{digest}"
+        self.extravars: dict[str, Any] = {
+            "kafka_dry_prefix": f"{self.root}/{{{{ inventory_hostname }}}}",
+            "ansible_connection": "local", "ansible_become": False,
+            "ansible_python_interpreter": sys.executable,
+            "kafka_archive_sha512": hashlib.sha512(archive).hexdigest(),
+            "kafka_jmx_exporter_sha256": hashlib.sha256(agent).hexdigest(),
+            "tls_pem_dir": str(pki), **self.secrets,
+        }
+        if certificates != "files":
+            self.extravars["kafka_certificate_source"] = "self-signed"
+            self.extravars["kafka_environment"] = certificates
+        env = _tool_env(tmp_path / "home")
+        passed = ("HOME", "ANSIBLE_HOME", "ANSIBLE_LOCAL_TEMP", "ANSIBLE_REMOTE_TEMP", "PATH")
+        self.envvars = {key: env[key] for key in passed}
+        self.envvars["ANSIBLE_PIPELINING"] = "True"
+        (tmp_path / "runner").mkdir()
+
+    def run(self, ident: str) -> tuple[Any, str]:
+        """Run site.yml on the chosen hosts; the result and its output."""
+        import ansible_runner
+
+        result = ansible_runner.run(
+            private_data_dir=str(self.tmp_path / "runner"), project_dir=str(self.project),
+            playbook="site.yml", inventory=str(self.project / "inventory" / "hosts.yml"),
+            limit=",".join(n.name for n in self.hosts),
+            extravars=self.extravars, envvars=self.envvars, forks=10, quiet=True, ident=ident)
+        output: str = result.stdout.read()
+        leaked = [name for name, secret in self.secrets.items() if secret in output]
+        assert not leaked, f"no_log missing: {leaked} printed"
+        events = json.dumps(list(result.events))
+        assert not [name for name, secret in self.secrets.items() if secret in events]
+        return result, output
+
+
+@pytest.mark.tool("ansible-runner")
+@pytest.mark.parametrize("example_name", sorted(DRY_RUN))
+def test_dry_run_writes_every_file_and_is_idempotent(example_name: str, tmp_path: Path) -> None:
+    cluster_name, roles, certificates = DRY_RUN[example_name]
+    dry = DryRun(example_name, cluster_name, roles, certificates, tmp_path)
+    changed: list[dict[str, int]] = []
+    for ident in ("first", "second"):
+        result, output = dry.run(ident)
+        assert result.rc == 0, output[-4000:]
+        changed.append(dict(result.stats.get("changed", {})))
+    assert changed[0], "the first run changed nothing"
+    assert not changed[1], f"the second run changed {changed[1]}"
+    ca_name = "kgen-test-ca" if certificates == "files" else "kgen-dev-ca"
+    for node in dry.hosts:
+        _check_host(dry.plan, dry.cluster, node, dry.root / node.name, dry.secrets, ca_name)
+
+
+@pytest.mark.tool("ansible-runner")
+def test_self_signed_ca_is_refused_outside_dev(tmp_path: Path) -> None:
+    dry = DryRun("hub-and-spoke", "hub", ("broker",), "production", tmp_path)
+    result, output = dry.run("refused")
+    assert result.rc != 0
+    assert "The self-signed CA is for dev only" in output
+    assert not (tmp_path / "pki").exists()
+
+
+# --- the topics and ACLs reconciler -----------------------------------------------------
+
+# Stands in for kafka-topics.sh, kafka-configs.sh and kafka-acls.sh: keeps a cluster's
+# topics and ACLs in a JSON file and prints them in the layout the Kafka tools use.
+FAKE_KAFKA_TOOL = r'''#!{python}
+import json, os, sys
+state_path = os.environ["KGEN_FAKE_CLUSTER"]
+state = json.load(open(state_path))
+tool, args = os.path.basename(sys.argv[0]), sys.argv[1:]
+skip = {i + 1 for i, a in enumerate(args) if a in ("--bootstrap-server", "--command-config")}
+state["calls"].append([tool] + [a for i, a in enumerate(args)
+                              if i not in skip and a not in ("--bootstrap-server", "--command-config")])
+def arg(name):
+    return args[args.index(name) + 1]
+if tool == "kafka-topics.sh" and "--describe" in args:
+    for name, topic in sorted(state["topics"].items()):
+        configs = ",".join(f"{k}={v}" for k, v in sorted(topic["config"].items()))
+        print(f"Topic: {name}\tTopicId: AAAAAAAAAAAAAAAAAAAAAA\tPartitionCount: {topic['partitions']}\t"
+              f"ReplicationFactor: 3\tConfigs: {configs}")
+        print(f"\tTopic: {name}\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2,3")
+elif tool == "kafka-topics.sh" and "--create" in args:
+    config = dict(args[i + 1].split("=", 1) for i, a in enumerate(args) if a == "--config")
+    state["topics"][arg("--topic")] = {"partitions": int(arg("--partitions")), "config": config}
+elif tool == "kafka-topics.sh" and "--alter" in args:
+    state["topics"][arg("--topic")]["partitions"] = int(arg("--partitions"))
+elif tool == "kafka-configs.sh":
+    for item in arg("--add-config").split(","):
+        key, value = item.split("=", 1)
+        state["topics"][arg("--entity-name")]["config"][key] = value
+elif tool == "kafka-acls.sh" and "--list" in args:
+    by_resource = {}
+    for acl in state["acls"]:
+        by_resource.setdefault(tuple(acl[:3]), []).append(acl[3:])
+    for (rtype, name, pattern), bindings in sorted(by_resource.items()):
+        pattern_text = f"ResourcePattern(resourceType={rtype}, name={name}, patternType={pattern})"
+        print(f"Current ACLs for resource `{pattern_text}`: ")
+        for principal, operation, permission in bindings:
+            print(f" \t(principal={principal}, host=*, operation={operation}, permissionType={permission})")
+        print()
+elif tool == "kafka-acls.sh":
+    flags = {"--topic": "TOPIC", "--group": "GROUP", "--transactional-id": "TRANSACTIONAL_ID"}
+    rtype, name = next(((v, arg(k)) for k, v in flags.items() if k in args), ("CLUSTER", "kafka-cluster"))
+    who = "--allow-principal" if "--allow-principal" in args else "--deny-principal"
+    operation = "".join("_" + c if c.isupper() else c.upper() for c in arg("--operation")).lstrip("_")
+    acl = [rtype, name, arg("--resource-pattern-type").upper(), arg(who), operation,
+           "ALLOW" if who == "--allow-principal" else "DENY"]
+    if "--add" in args and acl not in state["acls"]:
+        state["acls"].append(acl)
+    if "--remove" in args:
+        state["acls"].remove(acl)
+json.dump(state, open(state_path, "w"))
+'''
+
+
+def _reconcile(ansible_dir: Path, bin_dir: Path, state_file: Path,
+               *extra: str) -> tuple[dict[str, Any], list[Any]]:
+    cluster_file = Path(os.environ["KGEN_FAKE_CLUSTER"])
+    before = len(json.loads(cluster_file.read_text())["calls"])
+    script = ansible_dir / "roles" / "topics_acls" / "files" / "kgen_reconcile_topics_acls.py"
+    result = tools.run([sys.executable, str(script), "--state", str(state_file), "--kafka-bin", str(bin_dir),
+                        "--command-config", "/dev/null", *extra])
+    assert result.ok, result.describe()
+    calls = json.loads(cluster_file.read_text())["calls"][before:]
+    return json.loads(result.stdout), calls
+
+
+def test_reconciler_applies_only_the_difference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = _plan(ROOT / "examples" / "single-cluster.yaml")
+    cluster = plan.clusters[0]
+    out = _write(plan, tmp_path / "out")
+    cluster_vars = _vars(out / "inventory" / "group_vars" / f"{ansible.group_of(cluster.name)}.yml")
+    desired = {"cluster": cluster.name, "bootstrap": cluster.bootstrap,
+               "managed_principals": cluster_vars["kafka_cluster_principals"],
+               "topics": cluster_vars["kafka_cluster_topics"], "acls": cluster_vars["kafka_cluster_acls"]}
+    state_file = tmp_path / "desired.json"
+    state_file.write_text(json.dumps(desired), encoding="utf-8")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("kafka-topics.sh", "kafka-configs.sh", "kafka-acls.sh"):
+        (bin_dir / tool).write_text(FAKE_KAFKA_TOOL.replace("{python}", sys.executable), encoding="utf-8")
+        (bin_dir / tool).chmod(0o755)
+    stale = ["TOPIC", "gone.", "PREFIXED", "User:billing", "READ", "ALLOW"]
+    fake = {"topics": {cluster.topics[0].name: {"partitions": 1, "config": {}}}, "acls": [stale], "calls": []}
+    monkeypatch.setenv("KGEN_FAKE_CLUSTER", str(tmp_path / "cluster.json"))
+    (tmp_path / "cluster.json").write_text(json.dumps(fake), encoding="utf-8")
+
+    first, calls = _reconcile(out, bin_dir, state_file)
+    assert first["changed"] is True
+    assert sum(call[:2] == ["kafka-topics.sh", "--create"] for call in calls) == len(cluster.topics) - 1
+    assert sum(call[:2] == ["kafka-acls.sh", "--add"] for call in calls) == len(cluster.acls)
+    assert ["kafka-topics.sh", "--alter", "--topic", cluster.topics[0].name, "--partitions",
+            str(cluster.topics[0].partitions)] in calls
+    assert not any("--remove" in call for call in calls), "deleted without being asked"
+    assert any("gone." in note for note in first["notes"])
+
+    second, calls = _reconcile(out, bin_dir, state_file)
+    assert second == {"actions": [], "changed": False, "notes": first["notes"]}
+    assert all(call[1] in ("--describe", "--list") for call in calls)
+
+    third, calls = _reconcile(out, bin_dir, state_file, "--delete-acls")
+    assert third["changed"] is True
+    assert [call[:2] for call in calls if "--remove" in call] == [["kafka-acls.sh", "--remove"]]
+    final = json.loads((tmp_path / "cluster.json").read_text())
+    assert stale not in final["acls"]
+    assert len(final["acls"]) == len(cluster.acls)
