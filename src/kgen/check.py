@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kgen import check_cache
 from kgen.checkers import Checker, Output
+from kgen.checkers.ansible import AnsibleChecker
 from kgen.checkers.checkov import CheckovChecker
 from kgen.checkers.helm import HelmChecker
 from kgen.checkers.kafka_config import KafkaConfigChecker
@@ -27,7 +28,7 @@ Progress = Callable[[str, CheckResult | None], None]
 def registry(workdir: Path) -> dict[str, Checker]:
     """Every checker kgen runs, by name (a closed registry)."""
     checkers: list[Checker] = [
-        TerraformChecker(workdir), HelmChecker(workdir), KubernetesSchemaChecker(workdir), CheckovChecker(workdir),
+        TerraformChecker(workdir), AnsibleChecker(workdir), HelmChecker(workdir), KubernetesSchemaChecker(workdir), CheckovChecker(workdir),
         YamllintChecker(workdir), KafkaConfigChecker(),
     ]
     return {checker.name: checker for checker in checkers}

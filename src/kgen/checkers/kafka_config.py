@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from kgen import kafka_keys
 from kgen.checkers import Output
-from kgen.errors import KgenError
 from kgen.findings import CheckResult, Finding, verdict
-from kgen.loader import YList, YMap, parse_yaml
 from kgen.properties import parse_properties
 
 Entries = list[tuple[str, str, int]]
@@ -35,23 +35,43 @@ def _version(output: Output) -> str | None:
     return version if isinstance(version, str) and kafka_keys.supported(version) else None
 
 
+def _node_entries(node: yaml.Node) -> Entries | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return [(str(k.value), str(v.value), k.start_mark.line + 1) for k, v in node.value
+            if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)]
+
+
+def _field(node: yaml.Node, name: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == name:
+                return value
+    return None
+
+
 def _yaml_maps(path: Path) -> Iterator[tuple[str, Entries]]:
-    """(variable, entries) for every Kafka property map in an Ansible vars file."""
+    """(kind, entries) for every Kafka property map in an Ansible vars file.
+
+    Composed, not constructed: Ansible's `!unsafe` tags stay plain scalars, and every
+    key keeps its line.
+    """
     try:
-        data = parse_yaml(path)
-    except KgenError:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        yield "unreadable", [("", str(exc).splitlines()[0], 1)]
         return
-    if not isinstance(data, YMap):
+    if root is None:
         return
-    server = data.get("kafka_server_properties")
-    if isinstance(server, YMap):
-        yield "server", [(str(k), str(v), server.locs[k].line) for k, v in server.items()]
-    flows = data.get("kafka_cluster_flows")
-    if isinstance(flows, YList):
-        for flow in flows:
-            props = flow.get("properties") if isinstance(flow, YMap) else None
-            if isinstance(props, YMap):
-                yield "mm2", [(str(k), str(v), props.locs[k].line) for k, v in props.items()]
+    server = _field(root, "kafka_server_properties")
+    if server is not None:
+        yield "server", _node_entries(server) or []
+    flows = _field(root, "kafka_cluster_flows")
+    if isinstance(flows, yaml.SequenceNode):
+        for flow in flows.value:
+            props = _field(flow, "properties")
+            if props is not None:
+                yield "mm2", _node_entries(props) or []
 
 
 def _config_files(output: Output) -> Iterator[tuple[Path, str, Entries]]:
@@ -139,6 +159,10 @@ class KafkaConfigChecker:
                                     "no supported kafkaVersion in kgen-manifest.json; re-render with kgen"))
             return verdict(self.name, findings, time.perf_counter() - started)
         for path, kind, entries in _config_files(output):
+            if kind == "unreadable":
+                findings.append(Finding(output.display(path), 1, "kgen", "unreadable", "error",
+                                        f"cannot read Kafka properties from this file: {entries[0][1]}"))
+                continue
             problems: Any = server_problems(entries, version) if kind == "server" else mm2_problems(entries, version)
             for line, rule, message in problems:
                 findings.append(Finding(output.display(path), line, "kgen", rule, "error", message))
