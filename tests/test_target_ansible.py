@@ -25,6 +25,7 @@ from kgen import kafka_keys, tools
 from kgen.blueprint import validate_file
 from kgen.errors import RenderError
 from kgen.plan import STANDARD_AUTHORIZER, ClusterPlan, Node, Plan, build_plan
+from kgen.properties import parse_properties as _entries
 from kgen.targets import ansible
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,11 @@ def _plan(path: Path) -> Plan:
     return build_plan(validate_file(path).blueprint)
 
 
+def parse_properties(text: str) -> dict[str, str]:
+    """A .properties text as a dict (kgen's own reader, the inverse of properties_file)."""
+    return {key: value for key, value, _ in _entries(text)}
+
+
 def _write(plan: Plan, out: Path) -> Path:
     for artifact in ansible.render(plan):
         target = out / artifact.path
@@ -69,49 +75,6 @@ def _ansible_yaml(text: str) -> Any:
     from ansible.parsing.yaml.loader import AnsibleLoader
 
     return yaml.load(text, Loader=AnsibleLoader)  # noqa: S506 - Ansible's own safe loader
-
-
-def parse_properties(text: str) -> dict[str, str]:
-    """Java's Properties.load, for the subset of the format a file can use."""
-    logical: list[str] = []
-    pending = ""
-    for raw in text.splitlines():
-        line = raw.lstrip() if not pending else raw.lstrip()
-        if not pending and (not line or line[0] in "#!"):
-            continue
-        trailing = len(line) - len(line.rstrip("\\"))
-        if trailing % 2 == 1:
-            pending += line[:-1]
-            continue
-        logical.append(pending + line)
-        pending = ""
-    props: dict[str, str] = {}
-    for line in logical:
-        key, value, index = "", "", 0
-        while index < len(line) and line[index] not in "=: \t":
-            if line[index] == "\\":
-                index += 1
-            key += line[index]
-            index += 1
-        rest = line[index:].lstrip(" \t")
-        if rest[:1] in ("=", ":"):
-            rest = rest[1:].lstrip(" \t")
-        chars = iter(range(len(rest)))
-        for position in chars:
-            char = rest[position]
-            if char != "\\":
-                value += char
-                continue
-            escaped = rest[position + 1]
-            next(chars)
-            if escaped == "u":
-                value += chr(int(rest[position + 2:position + 6], 16))
-                for _ in range(4):
-                    next(chars)
-            else:
-                value += {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}.get(escaped, escaped)
-        props[key] = value
-    return props
 
 
 def parse_unit(text: str) -> dict[str, list[str]]:

@@ -16,7 +16,15 @@ import yaml
 from kgen import tools
 from kgen.blueprint import validate_file
 from kgen.plan import ClusterPlan, Plan, build_plan
+from kgen.checkers.kubernetes import CERTIFICATE_SCHEMA
+from kgen.properties import parse_properties as _entries
 from kgen.targets import helm
+
+
+def parse_properties(text: str) -> dict[str, str]:
+    """A .properties text as a dict (kgen's own reader, the inverse of properties_file)."""
+    return {key: value for key, value, _ in _entries(text)}
+
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -25,50 +33,6 @@ WORKLOADS = ("StatefulSet", "Deployment", "Job")
 # Volume types the restricted Pod Security profile allows.
 RESTRICTED_VOLUMES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim",
                       "projected", "secret"}
-# cert-manager's Certificate is a CRD, so kubernetes-validate has no schema for it. This is
-# the subset of cert-manager.io/v1 Certificate (cert-manager API reference,
-# CertificateSpec) that the chart writes, closed with additionalProperties: false, so a
-# misspelt or invented field fails here instead of at install time.
-CERTIFICATE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["apiVersion", "kind", "metadata", "spec"],
-    "properties": {
-        "apiVersion": {"const": "cert-manager.io/v1"},
-        "kind": {"const": "Certificate"},
-        "metadata": {"type": "object", "required": ["name", "namespace"]},
-        "spec": {
-            "type": "object",
-            "required": ["secretName", "issuerRef"],
-            "additionalProperties": False,
-            "properties": {
-                "secretName": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},
-                "commonName": {"type": "string", "maxLength": 64},
-                "dnsNames": {"type": "array", "items": {"type": "string"}},
-                "usages": {"type": "array", "items": {"enum": [
-                    "signing", "digital signature", "content commitment", "key encipherment",
-                    "key agreement", "data encipherment", "cert sign", "crl sign", "encipher only",
-                    "decipher only", "any", "server auth", "client auth", "code signing",
-                    "email protection", "s/mime", "ipsec end system", "ipsec tunnel", "ipsec user",
-                    "timestamping", "ocsp signing", "microsoft sgc", "netscape sgc"]}},
-                "privateKey": {"type": "object", "additionalProperties": False, "properties": {
-                    "rotationPolicy": {"enum": ["Never", "Always"]}}},
-                "issuerRef": {"type": "object", "required": ["name"], "additionalProperties": False,
-                              "properties": {"name": {"type": "string"}, "kind": {"type": "string"},
-                                             "group": {"type": "string"}}},
-                "keystores": {"type": "object", "additionalProperties": False, "properties": {
-                    "pkcs12": {"type": "object", "required": ["create", "passwordSecretRef"],
-                               "additionalProperties": False, "properties": {
-                                   "create": {"type": "boolean"},
-                                   "passwordSecretRef": {
-                                       "type": "object", "required": ["name"], "additionalProperties": False,
-                                       "properties": {"name": {"type": "string"}, "key": {"type": "string"}}},
-                               }}}},
-            },
-        },
-    },
-}
-
-
 # Beyond the examples: mTLS with Secret-named certificates, a pinned digest, a 3.9 release,
 # explicit controller placement, JBOD, a 5-controller standby, long names, a 249-character
 # topic name, a deny ACL, a label value Kubernetes refuses, and a custom cluster domain.
@@ -137,39 +101,6 @@ def _write(artifacts: list[Any], outdir: Path) -> None:
         target = outdir / artifact.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(artifact.content, encoding="utf-8")
-
-
-def parse_properties(text: str) -> dict[str, str]:
-    """A small reader for the Java .properties that `filters.properties_file` writes."""
-    escapes = {"n": "\n", "r": "\r", "t": "\t"}
-    result: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip()[0] in "#!":
-            continue
-        key, value, in_key, index = "", "", True, 0
-        while index < len(line):
-            char = line[index]
-            if char == "\\" and index + 1 < len(line):
-                nxt = line[index + 1]
-                if nxt == "u":
-                    decoded = chr(int(line[index + 2:index + 6], 16))
-                    index += 6
-                else:
-                    decoded = escapes.get(nxt, nxt)
-                    index += 2
-            elif in_key and char in "=:":
-                in_key = False
-                index += 1
-                continue
-            else:
-                decoded = char
-                index += 1
-            if in_key:
-                key += decoded
-            else:
-                value += decoded
-        result[key] = value
-    return result
 
 
 @dataclasses.dataclass
