@@ -12,7 +12,6 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-
 from conftest import EXAMPLES, ROOT
 
 SINGLE = ROOT / "examples" / "single-cluster.yaml"

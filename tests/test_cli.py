@@ -9,7 +9,6 @@ from pathlib import Path
 
 import jsonschema
 import yaml
-
 from conftest import EXAMPLES, ROOT
 
 

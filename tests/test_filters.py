@@ -8,8 +8,8 @@ import shlex
 import pytest
 import yaml
 
-from kgen.properties import parse_properties
 from kgen.filters import hcl_ident, hcl_string, properties_file, shell_word, yaml_scalar
+from kgen.properties import parse_properties
 
 HOSTILE = [
     "plain", "with space", 'quote " inside', "back\\slash", "new\nline=authorizer.class.name",

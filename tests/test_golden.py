@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from kgen.pipeline import load, render_artifacts
 
 GOLDEN = ROOT / "tests" / "golden"

@@ -15,8 +15,8 @@ import yaml
 
 from kgen import tools
 from kgen.blueprint import validate_file
-from kgen.plan import ClusterPlan, Plan, build_plan
 from kgen.checkers.kubernetes import CERTIFICATE_SCHEMA
+from kgen.plan import ClusterPlan, Plan, build_plan
 from kgen.properties import parse_properties as _entries
 from kgen.targets import helm
 
@@ -555,7 +555,7 @@ def test_helm_and_ansible_agree_on_ports_principals_and_properties(releases: lis
             configmaps = {k: parse_properties(v) for cm in release.of_kind("ConfigMap")
                           for k, v in cm["data"].items() if k.endswith(".properties")}
             for node in cluster.nodes:
-                host_vars = yaml.load(rendered[f"ansible/inventory/host_vars/{node.name}.yml"],  # noqa: S506 - safe subclass
+                host_vars = yaml.load(rendered[f"ansible/inventory/host_vars/{node.name}.yml"],
                                       Loader=_AnsibleLoader)
                 on_vm = dict(host_vars["kafka_server_properties"])
                 for key, value in on_vm.items():
@@ -568,7 +568,7 @@ def test_helm_and_ansible_agree_on_ports_principals_and_properties(releases: lis
                 sts = release.named("StatefulSet", helm.statefulset_name(cluster, node.role, node.site))
                 exposed = {p["containerPort"] for p in sts["spec"]["template"]["spec"]["containers"][0]["ports"]}
                 assert exposed == {int(item.rsplit(":", 1)[1]) for item in on_vm["listeners"].split(",")}
-            group_vars = yaml.load(  # noqa: S506 - safe subclass
+            group_vars = yaml.load(
                 rendered[f"ansible/inventory/group_vars/cluster_{cluster.name.replace('-', '_')}.yml"],
                 Loader=_AnsibleLoader)
             assert release.values["scram"]["users"] == group_vars.get("kafka_cluster_scram_users", [])

@@ -10,7 +10,6 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 from kgen.model import Blueprint
 

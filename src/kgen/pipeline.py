@@ -20,7 +20,7 @@ def load(path: Path) -> tuple[Validated, Plan]:
 
 def render_artifacts(validated: Validated, plan: Plan, only: list[str] | None = None) -> list[Artifact]:
     """Every artifact of the chosen targets, plus the manifest, sorted by path."""
-    chosen = list(plan.targets) if not only else only
+    chosen = only or list(plan.targets)
     unknown = sorted(set(chosen) - set(TARGETS))
     if unknown:
         raise UserError(f"unknown target {', '.join(unknown)}; targets are {', '.join(TARGETS)}")

@@ -17,13 +17,13 @@ def environment() -> jinja2.Environment:
 
     Escaping is explicit through the per-language filters in `filters.py`.
     """
-    env = jinja2.Environment(  # noqa: S701 - outputs are HCL/YAML/properties, escaped by filters
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,
+        autoescape=False,  # noqa: S701 - outputs are HCL/YAML/properties, escaped by filters.py
     )
     env.filters.update(FILTERS)
     return env

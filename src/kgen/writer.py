@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -121,11 +120,11 @@ def write(outdir: Path, artifacts: list[Artifact], *, force: bool) -> None:
         staging.chmod(0o755)
         if outdir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.kgen-old-", dir=outdir.parent))
-            os.rename(outdir, old / "tree")
-        os.rename(staging, outdir)
+            outdir.rename(old / "tree")
+        staging.rename(outdir)
     except OSError as exc:
         if old is not None and (old / "tree").exists() and not outdir.exists():
-            os.rename(old / "tree", outdir)
+            (old / "tree").rename(outdir)
         shutil.rmtree(staging, ignore_errors=True)
         raise RenderError(f"cannot write {outdir}: {exc.strerror or exc}") from None
     if old is not None:
