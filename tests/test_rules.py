@@ -987,3 +987,8 @@ def test_created_vpc_has_cidr(check: Check) -> None:
          "needs network.vpcCidr")
     with_cidr = changed(SINGLE, {"spec.clusters.0.network": {"createVpc": True, "vpcCidr": "10.9.0.0/16"}})
     assert check(rules.created_vpc_has_cidr, with_cidr) == []
+    for cidr, message in (("10.0.0.0/8", "use a /16 to /26 range, not /8"),
+                          ("10.9.0.0/27", "use a /16 to /26 range, not /27"),
+                          ("10.9.3.4/16", "is not a network address")):
+        odd = changed(SINGLE, {"spec.clusters.0.network": {"createVpc": True, "vpcCidr": cidr}})
+        only(check(rules.created_vpc_has_cidr, odd), "error", "spec.clusters[0].network.vpcCidr", message)

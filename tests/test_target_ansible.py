@@ -74,7 +74,7 @@ def _vars(path: Path) -> Any:
 def _ansible_yaml(text: str) -> Any:
     from ansible.parsing.yaml.loader import AnsibleLoader
 
-    return yaml.load(text, Loader=AnsibleLoader)  # noqa: S506 - Ansible's own safe loader
+    return yaml.load(text, Loader=AnsibleLoader)
 
 
 def parse_unit(text: str) -> dict[str, list[str]]:

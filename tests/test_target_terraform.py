@@ -1,9 +1,12 @@
-"""Terraform target: every example renders roots that fmt, init, validate, terraform test
-and checkov accept, and every volume and secret uses the cluster's customer-managed key."""
+"""Terraform target: every example renders roots that fmt, terraform test and checkov
+accept, and that init and validate together through the rendered all-clusters root;
+every volume and secret uses the cluster's customer-managed key, a created VPC has no
+way out, and each node role reads only its own secrets."""
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -14,14 +17,16 @@ import pytest
 
 from kgen import tools
 from kgen.blueprint import validate_file
-from kgen.filters import hcl_value
+from kgen.filters import hcl_ident, hcl_value
 from kgen.plan import Plan, build_plan
 from kgen.targets import terraform
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-# A cluster whose sites span two regions, and a dr pair whose standby has no vpcCidr:
-# shapes the examples do not cover, written into tmp_path next to the examples' output.
+# A cluster whose sites span two regions, a dr pair whose primary creates its VPC and
+# whose standby has no vpcCidr, a stretch cluster that creates one VPC per region (two
+# sites share a zone): shapes the examples do not cover, written into tmp_path next to
+# the examples' output.
 VARIANTS = {
     "stretch-two-regions": """\
 apiVersion: kgen.dev/v1alpha1
@@ -59,7 +64,7 @@ spec:
       sites: [{name: a, zone: us-east-1a}, {name: b, zone: us-east-1b}, {name: c, zone: us-east-1c}]
       controllers: {count: 3}
       brokers: {count: 3}
-      network: {vpcCidr: 10.1.0.0/16}
+      network: {createVpc: true, vpcCidr: 10.1.0.0/16}
     - name: two
       role: standby
       region: us-west-2
@@ -71,6 +76,28 @@ spec:
   replication:
     mode: active-passive
     flows: [{source: one, target: two, policy: identity}]
+""",
+    "created-vpc-two-regions": """\
+apiVersion: kgen.dev/v1alpha1
+kind: KafkaBlueprint
+metadata: {name: own-net}
+extends: [hardened-production]
+spec:
+  pattern: stretch
+  kafka: {version: "4.1.1"}
+  clusters:
+    - name: wide
+      region: eu-central-1
+      sites:
+        - {name: fra1, zone: eu-central-1a}
+        - {name: fra2, zone: eu-central-1b}
+        - {name: fra3, zone: eu-central-1a, brokers: false}
+        - {name: ams, zone: eu-west-1a, region: eu-west-1}
+      controllers: {count: 5}
+      brokers: {count: 6}
+      network: {createVpc: true, vpcCidr: 10.80.0.0/16}
+  security:
+    clients: {cidrs: [10.80.0.0/16]}
 """,
     "open-clients-waived": """\
 apiVersion: kgen.dev/v1alpha1
@@ -101,6 +128,8 @@ EXPECTED_CHECKS = {
     "CKV2_AWS_41", "CKV_AWS_46", "CKV_AWS_126", "CKV_AWS_135", "CKV_AWS_150", "CKV_AWS_152", "CKV_AWS_66",
     "CKV_AWS_338", "CKV_AWS_158", "CKV_AWS_149",
 }
+# ... and for a created VPC: flow logs, a closed default security group, private subnets.
+EXPECTED_VPC_CHECKS = {"CKV2_AWS_11", "CKV2_AWS_12", "CKV_AWS_130", "CKV_AWS_158", "CKV_AWS_66"}
 TOOL_WORKERS = 2
 
 
@@ -155,7 +184,7 @@ def test_render_is_deterministic_and_laid_out(path: Path) -> None:
         for name in ("versions.tf", "providers.tf", "variables.tf", "main.tf", "outputs.tf",
                      f"tests/{cluster.name}.tftest.hcl"):
             assert f"terraform/{cluster.name}/{name}" in paths
-    assert {"terraform/README.md", "terraform/SKIPS.md"} <= paths
+    assert {"terraform/README.md", "terraform/SKIPS.md", "terraform/all-clusters/main.tf"} <= paths
     modules = {p.split("/")[2] for p in paths if p.startswith("terraform/modules/")}
     assert modules >= {"kafka-network", "kafka-nodes", "kafka-secrets", "kafka-kms"}
 
@@ -212,7 +241,7 @@ def test_hcl_keys_are_escaped() -> None:
 
 
 def test_skips_have_reasons_and_are_listed(rendered: dict[str, tuple[Plan, Path]]) -> None:
-    for _plan_, out in rendered.values():
+    for _, out in rendered.values():
         skips_md = (out / "terraform" / "SKIPS.md").read_text(encoding="utf-8")
         for tf in (out / "terraform").rglob("*.tf"):
             for line in tf.read_text(encoding="utf-8").splitlines():
@@ -224,7 +253,7 @@ def test_skips_have_reasons_and_are_listed(rendered: dict[str, tuple[Plan, Path]
 
 
 def _hcl(path: Path) -> dict[str, Any]:
-    import hcl2  # noqa: PLC0415 - python-hcl2 comes with checkov, which the tool marker demands
+    import hcl2
     with path.open(encoding="utf-8") as handle:
         parsed: dict[str, Any] = hcl2.load(handle)
     return parsed
@@ -272,7 +301,10 @@ def test_customer_managed_key_on_every_volume_secret_and_log_group(
             if rtype == "aws_kms_key":
                 assert _one(body["enable_key_rotation"]) is True
                 assert "policy" in body
-    assert takes_key == {"kafka-nodes", "kafka-secrets", "kafka-logs"}
+    assert takes_key == {"kafka-nodes", "kafka-secrets", "kafka-logs", "kafka-vpc"}
+    creating = {out / "terraform" / c.name
+                for plan, out in rendered.values() for c in plan.clusters if c.create_vpc}
+    assert creating, "no blueprint under test creates a VPC"
     for root in _roots(rendered):
         calls = _hcl(root / "main.tf")["module"]
         seen = set()
@@ -280,14 +312,14 @@ def test_customer_managed_key_on_every_volume_secret_and_log_group(
             for name, body in call.items():
                 module = Path(_one(body["source"])).name
                 if module in takes_key:
-                    region = name.removeprefix("nodes_")
+                    region = name.removeprefix("nodes_").removeprefix("vpc_")
                     key = _one(body["kms_key_arn"])
                     assert re.fullmatch(r"\$\{module\.kms_[a-z0-9_]+\.key_arn\}", key), f"{root}: {name}"
-                    if module == "kafka-nodes":
+                    if module in ("kafka-nodes", "kafka-vpc"):
                         expected = f"${{module.kms_{region}.key_arn}}"
                         assert key == expected, f"{root}: {name} uses another region's key"
                     seen.add(module)
-        assert seen == takes_key, root
+        assert seen == (takes_key if root in creating else takes_key - {"kafka-vpc"}), root
 
 
 # ---- real tools ----------------------------------------------------------------------
@@ -301,49 +333,41 @@ def test_terraform_fmt_is_clean(rendered: dict[str, tuple[Plan, Path]]) -> None:
     assert result.ok, result.describe() + result.stdout
 
 
-def _module_name(text: str) -> str:
-    return re.sub(r"[^a-z0-9_]", "_", text.lower())
-
-
-def _wrapper(rendered: dict[str, tuple[Plan, Path]], wrapper: Path) -> str:
-    """One root that calls every cluster root of every blueprint as a module.
-
-    The roots keep their own provider blocks, so each stays directly usable. Terraform
-    accepts a module with its own provider configuration as long as the call uses no
-    count, for_each or depends_on, so the wrapper passes no providers at all.
-    """
-    blocks = ['terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
-              '      version = "~> 5.0"\n    }\n  }\n}\n']
-    for name, (plan, out) in rendered.items():
-        owner = _module_name(f"{name}__{terraform.dns_zone_owner(plan)}")
-        for cluster in plan.clusters:
-            source = Path("..") / out.relative_to(wrapper.parent) / "terraform" / cluster.name
-            module = _module_name(f"{name}__{cluster.name}")
-            lines = [f'module "{module}" {{', f'  source = "{source.as_posix()}"']
-            for key, value in terraform.example_inputs(plan, cluster).items():
-                # Joining the zone of the owning root proves the roots compose.
-                rendered_value = f"module.{owner}.dns_zone_id" if key == "dns_zone_id" else hcl_value(value)
-                lines.append(f"  {key} = {rendered_value}")
-            blocks.append("\n".join([*lines, "}"]) + "\n")
-    return "\n".join(blocks)
+def _validate_all_clusters(terraform_dir: Path, env: dict[str, str]) -> str | None:
+    """One init and one validate over the rendered composition root of one blueprint."""
+    root = terraform_dir / "all-clusters"
+    init = tools.run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], cwd=root, env=env)
+    if not init.ok:
+        return init.describe()
+    result = tools.run(["terraform", "validate", "-json", "-no-color"], cwd=root, env=env)
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        return result.describe()
+    problems = [f"{d['severity']}: {d['summary']} {d.get('detail', '')} {d.get('range', {})}"
+                for d in report["diagnostics"]]
+    if report["valid"] and not problems:
+        return None
+    return f"{root}:\n" + "\n".join(problems)
 
 
 @pytest.mark.tool("terraform")
-def test_all_roots_init_and_validate_in_one_invocation(rendered: dict[str, tuple[Plan, Path]]) -> None:
-    out = _out_root(rendered)
-    wrapper = out.parent / "wrapper"
-    wrapper.mkdir(exist_ok=True)
-    (wrapper / "main.tf").write_text(_wrapper(rendered, wrapper), encoding="utf-8")
-    env = tools.terraform_env(out.parent)
-    init = tools.run(["terraform", "init", "-backend=false", "-input=false", "-no-color"],
-                     cwd=wrapper, env=env)
-    assert init.ok, init.describe()
-    result = tools.run(["terraform", "validate", "-json", "-no-color"], cwd=wrapper, env=env)
-    report = json.loads(result.stdout)
-    problems = [f"{d['severity']}: {d['summary']} {d.get('detail', '')} {d.get('range', {})}"
-                for d in report["diagnostics"]]
-    assert report["valid"] and not problems, "\n".join(problems)
-    assert len(_roots(rendered)) == (wrapper / "main.tf").read_text(encoding="utf-8").count("module \"")
+def test_all_roots_of_each_blueprint_validate_in_one_invocation(
+        rendered: dict[str, tuple[Plan, Path]]) -> None:
+    """kgen check's way: a copy of terraform/, then init and validate in all-clusters/."""
+    env = tools.terraform_env(_out_root(rendered).parent)
+    with ThreadPoolExecutor(TOOL_WORKERS) as pool:
+        failures = [f for f in pool.map(lambda out: _validate_all_clusters(out / "terraform", env),
+                                        [out for _plan_, out in rendered.values()]) if f]
+    assert not failures, "\n\n".join(failures)
+    for plan, out in rendered.values():
+        text = (out / "terraform" / "all-clusters" / "main.tf").read_text(encoding="utf-8")
+        # validate loaded every root: each one's own modules were installed under .terraform.
+        manifest = json.loads((out / "terraform" / "all-clusters" / ".terraform" / "modules" / "modules.json")
+                              .read_text(encoding="utf-8"))
+        loaded = {m["Key"] for m in manifest["Modules"] if m["Key"] and "." not in m["Key"]}
+        assert loaded == {hcl_ident(c.name) for c in plan.clusters}
+        assert text.count('module "') == len(plan.clusters)
 
 
 def _terraform_test(root: Path, env: dict[str, str]) -> str | None:
@@ -383,17 +407,31 @@ def test_checkov_reports_no_failed_checks(rendered: dict[str, tuple[Plan, Path]]
     # --quiet drops passed checks, so prove coverage with a second, narrow run below.
 
 
-@pytest.mark.tool("checkov")
-def test_checkov_evaluates_every_security_row(rendered: dict[str, tuple[Plan, Path]]) -> None:
-    _plan_, out = rendered["single-cluster"]
+def _checkov_results(out: Path, checks: set[str]) -> dict[str, list[dict[str, Any]]]:
     env = {**tools.terraform_env(out.parent), "CKV_SKIP_PACKAGE_UPDATE_CHECK": "1"}
     result = tools.run(["checkov", "-d", str(out), "--framework", "terraform", "--skip-download",
-                        "-o", "json", "--compact", "--check", ",".join(sorted(EXPECTED_CHECKS))], env=env)
+                        "-o", "json", "--compact", "--check", ",".join(sorted(checks))], env=env)
     report = json.loads(result.stdout)
     report = report[0] if isinstance(report, list) else report
-    passed = {c["check_id"] for c in report["results"]["passed_checks"]}
-    assert EXPECTED_CHECKS <= passed, f"never evaluated: {sorted(EXPECTED_CHECKS - passed)}"
-    assert not report["results"]["failed_checks"]
+    results: dict[str, list[dict[str, Any]]] = report["results"]
+    return results
+
+
+@pytest.mark.tool("checkov")
+def test_checkov_evaluates_every_security_row(rendered: dict[str, tuple[Plan, Path]]) -> None:
+    results = _checkov_results(rendered["single-cluster"][1], EXPECTED_CHECKS)
+    passed = {c["check_id"] for c in results["passed_checks"]}
+    assert passed >= EXPECTED_CHECKS, f"never evaluated: {sorted(EXPECTED_CHECKS - passed)}"
+    assert not results["failed_checks"]
+
+
+@pytest.mark.tool("checkov")
+def test_checkov_evaluates_the_created_vpc(rendered: dict[str, tuple[Plan, Path]]) -> None:
+    results = _checkov_results(rendered["created-vpc-two-regions"][1] / "terraform" / "modules" / "kafka-vpc",
+                               EXPECTED_VPC_CHECKS)
+    passed = {c["check_id"] for c in results["passed_checks"]}
+    assert passed >= EXPECTED_VPC_CHECKS, f"never evaluated: {sorted(EXPECTED_VPC_CHECKS - passed)}"
+    assert not results["failed_checks"]
 
 
 def test_long_names_are_shortened_stably() -> None:
@@ -417,3 +455,99 @@ def test_one_root_owns_the_private_zone_and_the_others_join_it(example: str, own
         block = variables[variables.index('variable "dns_zone_id"'):]
         block = block[:block.index("\n}\n")]
         assert ("default     = null" in block) == (cluster.name == owner)
+
+
+# ---- created VPC and the composition root ---------------------------------------------
+
+
+def _variant_plan(tmp_path: Path, name: str) -> Plan:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(VARIANTS[name], encoding="utf-8")
+    return _plan(path)
+
+
+def test_created_vpc_replaces_the_network_inputs_and_carves_one_subnet_per_site(tmp_path: Path) -> None:
+    plan = _variant_plan(tmp_path, "created-vpc-two-regions")
+    (cluster,) = plan.clusters
+    files = {a.path: a.content for a in terraform.render(plan)}
+    variables, main = files["terraform/wide/variables.tf"], files["terraform/wide/main.tf"]
+    for name in ("vpc_ids", "subnet_ids", "vpc_cidrs"):
+        assert f'variable "{name}"' not in variables
+    assert "var.vpc_ids" not in main and "var.subnet_ids" not in main
+    assert 'vpc_cidr = "10.80.0.0/16"' in main
+    for region in ("eu_central_1", "eu_west_1"):
+        assert f'module "vpc_{region}" {{' in main
+        assert f"module.vpc_{region}.subnet_ids" in main
+    vpc = terraform.created_vpc(cluster)
+    assert vpc is not None
+    assert vpc.region_cidrs == {"eu-central-1": "10.80.0.0/17", "eu-west-1": "10.80.128.0/17"}
+    subnets = [ipaddress.ip_network(vpc.subnet_cidrs[site.name]) for site in cluster.sites]
+    assert len(subnets) == len(cluster.sites)
+    for site, subnet in zip(cluster.sites, subnets, strict=True):
+        assert subnet.subnet_of(ipaddress.ip_network(vpc.region_cidrs[site.region]))  # type: ignore[arg-type]
+    assert not any(a.overlaps(b) for i, a in enumerate(subnets) for b in subnets[i + 1:])
+    # The generated terraform test pins the same CIDRs, so cidrsubnet and this agree.
+    test = files["terraform/wide/tests/wide.tftest.hcl"]
+    for cidr in vpc.subnet_cidrs.values():
+        assert f'== "{cidr}"' in test
+
+
+def test_created_vpc_has_no_way_to_the_internet() -> None:
+    text = "\n".join(a.content for a in terraform.render(_plan(ROOT / "examples" / "single-cluster.yaml"))
+                     if a.path.startswith("terraform/modules/kafka-vpc/"))
+    assert 'resource "aws_vpc" "this"' in text
+    for forbidden in ("aws_internet_gateway", "aws_nat_gateway", "aws_egress_only_internet_gateway",
+                      "aws_eip", '"aws_route"'):
+        assert forbidden not in text
+    assert "map_public_ip_on_launch = false" in text
+    assert re.search(r'resource "aws_default_security_group" "this" \{\n  vpc_id  = aws_vpc.this.id\n'
+                     r"  ingress = \[\]\n  egress  = \[\]\n\}", text)
+    assert 'traffic_type             = "ALL"' in text
+
+
+def test_existing_vpc_roots_keep_the_network_inputs() -> None:
+    plan = _plan(ROOT / "examples" / "hub-and-spoke.yaml")
+    files = {a.path: a.content for a in terraform.render(plan)}
+    for cluster in plan.clusters:
+        assert not cluster.create_vpc
+        assert 'variable "vpc_ids"' in files[f"terraform/{cluster.name}/variables.tf"]
+        assert 'module "vpc_' not in files[f"terraform/{cluster.name}/main.tf"]
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_composition_root_calls_every_root_and_joins_the_owner_zone(path: Path) -> None:
+    plan = _plan(path)
+    text = next(a.content for a in terraform.render(plan) if a.path == "terraform/all-clusters/main.tf")
+    owner = terraform.dns_zone_owner(plan)
+    calls = dict(re.findall(r'^module "([a-z0-9_]+)" \{\n  source = "([^"]+)"$', text, re.MULTILINE))
+    assert calls == {hcl_ident(c.name): f"../{c.name}" for c in plan.clusters}
+    joins = re.findall(r"dns_zone_id = module\.([a-z0-9_]+)\.dns_zone_id", text)
+    assert joins == [hcl_ident(owner)] * (len(plan.clusters) - 1)
+    regions = [terraform.regions_of(c) for c in plan.clusters]
+    repeats = sum(1 for i, r in enumerate(regions) if set(r) & {x for prev in regions[:i] for x in prev})
+    assert text.count("manage_ebs_encryption_by_default = false") == repeats
+    readme = next(a.content for a in terraform.render(plan) if a.path == "terraform/README.md")
+    assert "cd terraform/all-clusters\nterraform init -backend=false\nterraform validate\n" in readme
+
+
+@pytest.mark.parametrize("example", ["hub-and-spoke", "stretch-2.5-dc"])
+def test_each_node_role_reads_only_the_secrets_it_needs(example: str) -> None:
+    plan = _plan(ROOT / "examples" / f"{example}.yaml")
+    tls = ["tls/keystore-password", "tls/truststore-password"]
+    for cluster in plan.clusters:
+        grants = terraform.role_secrets(plan, cluster)
+        assert set(grants) == {"controller", "broker"} | ({"mirrormaker"} if cluster.mirrormakers else set())
+        assert all(set(names) <= set(terraform.secrets_of(plan, cluster)) for names in grants.values())
+        assert grants["controller"] == tls
+        scram = plan.client_authentication == "scram-sha-512"
+        assert grants["broker"] == tls + (["scram/kgen-admin"] if scram else [])
+        if cluster.mirrormakers:
+            assert grants["mirrormaker"] == tls + sorted(f"scram/{f.principal}" for f in cluster.flows_in)
+        files = {a.path: a.content for a in terraform.render(plan)}
+        main = files[f"terraform/{cluster.name}/main.tf"]
+        identity = main[main.index('module "identity" {'):]
+        identity = identity[:identity.index("\n}\n")]
+        for role, names in grants.items():
+            block = identity[identity.index(f"    {role} = {{"):]
+            block = block[:block.index("\n    }\n")]
+            assert sorted(re.findall(r'module\.secrets\.arns\["([^"]+)"\]', block)) == sorted(names)

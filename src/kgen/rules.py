@@ -600,12 +600,31 @@ def node_names_fit_dns(bp: Blueprint, doc: Document) -> Iterator[Problem]:
 
 
 def created_vpc_has_cidr(bp: Blueprint, doc: Document) -> Iterator[Problem]:
-    """A cluster that asks kgen to create its VPC gives the VPC's CIDR (subnets are carved from it)."""
+    """A created VPC gives a network CIDR, /16 or narrower, wide enough for one subnet per site."""
     for i, cluster in _clusters(bp):
-        if cluster.network.create_vpc and cluster.network.vpc_cidr is None:
+        if not cluster.network.create_vpc:
+            continue
+        if cluster.network.vpc_cidr is None:
             yield doc.problem((*CLUSTERS, i, "network", "createVpc"),
                               "createVpc: true needs network.vpcCidr, e.g. 10.20.0.0/16; kgen carves one "
                               "private subnet per site from it")
+            continue
+        path = (*CLUSTERS, i, "network", "vpcCidr")
+        try:
+            network = ipaddress.ip_network(cluster.network.vpc_cidr, strict=True)
+        except ValueError as exc:
+            yield doc.problem(path, f"{cluster.network.vpc_cidr} is not a network address: {exc}")
+            continue
+        per_region: dict[str, int] = {}
+        for site in cluster.sites:
+            region = site.region or cluster.region
+            per_region[region] = per_region.get(region, 0) + 1
+        smallest = topology.smallest_subnet_prefix(network.prefixlen, per_region)
+        if network.prefixlen < topology.VPC_PREFIX_MIN or smallest > topology.SUBNET_PREFIX_MAX:
+            widest = topology.SUBNET_PREFIX_MAX - (smallest - network.prefixlen)
+            yield doc.problem(path, f"a created VPC is /{topology.VPC_PREFIX_MIN} to /{topology.SUBNET_PREFIX_MAX} "
+                              f"and needs room for one subnet per site in {len(per_region)} region(s); "
+                              f"use a /{topology.VPC_PREFIX_MIN} to /{widest} range, not /{network.prefixlen}")
 
 
 RULES: tuple[Rule, ...] = (

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 from kgen.model import Cluster
+
+# AWS VPCs and subnets: a VPC is /16 to /28, and so is each subnet.
+VPC_PREFIX_MIN, SUBNET_PREFIX_MAX = 16, 28
 
 
 def broker_sites(cluster: Cluster) -> list[str]:
@@ -92,3 +97,18 @@ def node_names(cluster: Cluster, mirrormakers: int) -> list[tuple[str, str]]:
         site = data_sites[index % len(data_sites)]
         names.append((site, node_name(cluster.name, "mirrormaker", site, index)))
     return names
+
+
+def vpc_carving(sites_per_region: dict[str, int]) -> tuple[int, dict[str, int]]:
+    """How a created VPC's CIDR is cut: (bits for one block per region, bits per region's subnets).
+
+    Each region's block holds at least four subnets, so one per site leaves spare room.
+    """
+    region_bits = math.ceil(math.log2(len(sites_per_region))) if len(sites_per_region) > 1 else 0
+    return region_bits, {r: max(2, math.ceil(math.log2(n))) for r, n in sites_per_region.items()}
+
+
+def smallest_subnet_prefix(vpc_prefix: int, sites_per_region: dict[str, int]) -> int:
+    """The prefix length of the smallest subnet a created VPC of `vpc_prefix` would carve."""
+    region_bits, subnet_bits = vpc_carving(sites_per_region)
+    return vpc_prefix + region_bits + max(subnet_bits.values())

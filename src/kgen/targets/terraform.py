@@ -3,16 +3,19 @@
 The modules under `templates/terraform/modules/` are static HCL copied verbatim; only
 the roots are generated, and they only format plan facts (nodes, listeners, ports,
 CIDRs, names). Template paths mirror output paths: `templates/terraform/cluster/x.j2`
-renders `terraform/<cluster>/x` for every cluster.
+renders `terraform/<cluster>/x` for every cluster, and `all-clusters/main.tf.j2` renders
+the composition root that calls every cluster root as a module.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from kgen import topology
 from kgen.artifacts import Artifact
 from kgen.filters import hcl_ident, hcl_string, hcl_value
 from kgen.plan import ClusterPlan, Listener, Node, Plan
@@ -34,6 +37,7 @@ EXAMPLE_KMS_ARN = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-000
 OPEN_CIDR = "0.0.0.0/0"
 _SKIP = re.compile(r"#checkov:skip=(?P<id>[A-Z0-9_]+):\s*(?P<reason>.+)$")
 NLB_NAME_MAX = 24
+# AWS accepts VPC and subnet CIDRs from /16 to /28.
 _RESOURCE = re.compile(r'^resource "(?P<type>[a-z0-9_]+)" "(?P<name>[a-z0-9_]+)"')
 _BARE_KEY = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -107,6 +111,22 @@ def secrets_of(plan: Plan, cluster: ClusterPlan) -> dict[str, str]:
     return dict(sorted(secrets.items()))
 
 
+def role_secrets(plan: Plan, cluster: ClusterPlan) -> dict[str, list[str]]:
+    """Node role => the secrets (names from `secrets_of`) its nodes need: every role its
+    TLS store passwords; with SCRAM, brokers the admin principal's password (they run the
+    admin client) and MirrorMaker workers their flows' principals' passwords."""
+    tls = [name for name in secrets_of(plan, cluster) if name.startswith("tls/")]
+    admins = [p.name for p in plan.principals if p.kind == "admin" and p.name in cluster.scram_users]
+    flows = sorted({f.principal for f in cluster.flows_in if f.principal in cluster.scram_users})
+    grants: dict[str, list[str]] = {
+        "controller": tls,
+        "broker": tls + [f"scram/{name}" for name in admins],
+    }
+    if cluster.mirrormakers:
+        grants["mirrormaker"] = tls + [f"scram/{name}" for name in flows]
+    return grants
+
+
 def _node_value(node: Node) -> dict[str, Any]:
     return {
         "role": node.role,
@@ -161,15 +181,54 @@ def hcl_expression_lines(mapping: dict[str, str], indent: int) -> str:
     return "\n".join(f"{pad}{hcl_key(k).ljust(width)} = {v}" for k, v in mapping.items())
 
 
+@dataclass(frozen=True)
+class CreatedVpc:
+    """How a cluster with `createVpc` carves its VPC CIDR: one block per region, one
+    subnet per site. The roots compute the same blocks with `cidrsubnet`; this copy
+    lets tests and the README state the expected CIDRs."""
+
+    cidr: str
+    region_newbits: int
+    region_cidrs: dict[str, str]
+    subnet_newbits: dict[str, int]
+    netnums: dict[str, int]
+    subnet_cidrs: dict[str, str]
+
+
+def created_vpc(cluster: ClusterPlan) -> CreatedVpc | None:
+    """The carving of the cluster's VPC CIDR, or None when the cluster uses existing VPCs."""
+    if not cluster.create_vpc or cluster.vpc_cidr is None:
+        return None
+    # AWS wants the network address; the model only checks the CIDR's shape.
+    network = ipaddress.ip_network(cluster.vpc_cidr, strict=True)  # the rules refuse host bits
+    regions = regions_of(cluster)
+    sites_in = {region: [s.name for s in cluster.sites if s.region == region] for region in regions}
+    # rules.created_vpc_has_cidr already refused a CIDR these blocks do not fit in.
+    region_newbits, subnet_newbits = topology.vpc_carving({r: len(s) for r, s in sites_in.items()})
+    blocks = list(network.subnets(region_newbits))
+    region_cidrs: dict[str, str] = {}
+    netnums: dict[str, int] = {}
+    subnet_cidrs: dict[str, str] = {}
+    for block, region in zip(blocks, regions, strict=False):
+        region_cidrs[region] = str(block)
+        carved = list(block.subnets(subnet_newbits[region]))
+        for netnum, site in enumerate(sites_in[region]):
+            netnums[site] = netnum
+            subnet_cidrs[site] = str(carved[netnum])
+    return CreatedVpc(str(network), region_newbits, region_cidrs, subnet_newbits, netnums, subnet_cidrs)
+
+
 def example_inputs(plan: Plan, cluster: ClusterPlan) -> dict[str, Any]:
     """Stand-in values for the root's required variables: used by the generated
-    terraform test, the README and kgen's own one-invocation validation."""
-    inputs: dict[str, Any] = {
-        "vpc_ids": {region: f"vpc-{_hex(cluster.name + region, 17)}" for region in regions_of(cluster)},
-        "subnet_ids": {site.name: f"subnet-{_hex(cluster.name + site.name, 17)}" for site in cluster.sites},
-        "ami_ids": dict.fromkeys(regions_of(cluster), EXAMPLE_AMI),
-    }
-    if len(regions_of(cluster)) > 1:
+    terraform test, the README and the all-clusters composition root."""
+    inputs: dict[str, Any] = {}
+    if created_vpc(cluster) is None:
+        inputs["vpc_ids"] = {region: f"vpc-{_hex(cluster.name + region, 17)}"
+                             for region in regions_of(cluster)}
+        inputs["subnet_ids"] = {site.name: f"subnet-{_hex(cluster.name + site.name, 17)}"
+                                for site in cluster.sites}
+    inputs["ami_ids"] = dict.fromkeys(regions_of(cluster), EXAMPLE_AMI)
+    if len(regions_of(cluster)) > 1 and created_vpc(cluster) is None:
         inputs["vpc_cidrs"] = {region: f"10.{200 + index}.0.0/16"
                                for index, region in enumerate(regions_of(cluster))}
     if dns_zone_owner(plan) != cluster.name:
@@ -195,6 +254,7 @@ def _cluster_context(plan: Plan, cluster: ClusterPlan) -> dict[str, Any]:
     prefix = short_name(f"{plan.name}-{cluster.name}", 40)
     nodes = (*cluster.nodes, *cluster.mirrormakers)
     sites = {site.name: site for site in cluster.sites}
+    vpc = created_vpc(cluster)
     return {
         "plan": plan,
         "cluster": cluster,
@@ -203,8 +263,24 @@ def _cluster_context(plan: Plan, cluster: ClusterPlan) -> dict[str, Any]:
         "regions": [{"name": r, "ident": hcl_ident(r), "home": r == cluster.region,
                      "sites": [s.name for s in cluster.sites if s.region == r],
                      "has_brokers": any(n.role == "broker" and n.region == r for n in nodes),
-                     "has_mirrormaker": any(n.role == "mirrormaker" and n.region == r for n in nodes)}
+                     "has_mirrormaker": any(n.role == "mirrormaker" and n.region == r for n in nodes),
+                     "vpc_name": short_name(f"{prefix}-{r}", 64),
+                     "flow_log_role": short_name(f"{prefix}-flow-logs-{r}", 64),
+                     "subnet_newbits": vpc.subnet_newbits[r] if vpc else 0,
+                     "subnets_hcl": hcl_lines({s.name: {"zone": s.zone, "netnum": vpc.netnums[s.name]}
+                                               for s in cluster.sites if s.region == r}, 4) if vpc else ""}
                     for r in regions],
+        "vpc": vpc,
+        "region_cidrs_hcl": hcl_expression_lines(
+            {r: (f"cidrsubnet(local.vpc_cidr, {vpc.region_newbits}, {i})" if vpc.region_newbits
+                 else "local.vpc_cidr") for i, r in enumerate(regions)}, 4) if vpc else "",
+        "route_tables_hcl": hcl_expression_lines(
+            {r: f"module.vpc_{hcl_ident(r)}.route_table_id" for r in regions}, 4),
+        "vpc_settings_hcl": hcl_expression_lines(
+            {r: f"module.vpc_{hcl_ident(r)}.settings" for r in regions}, 4),
+        "vpc_ids_hcl": hcl_expression_lines({r: f"module.vpc_{hcl_ident(r)}.vpc_id" for r in regions}, 4),
+        "flow_log_group": f"/kgen/{plan.name}/{cluster.name}/vpc-flow-logs",
+        "expected_subnets": vpc.subnet_cidrs if vpc else {},
         "multi_region": len(regions) > 1,
         "nodes_hcl": hcl_lines({n.name: _node_value(n) for n in nodes}, 4),
         "node_regions_hcl": hcl_lines({n.name: n.region for n in nodes}, 4),
@@ -232,6 +308,10 @@ def _cluster_context(plan: Plan, cluster: ClusterPlan) -> dict[str, Any]:
         "kms_alias": f"kgen/{plan.name}/{cluster.name}",
         "secret_prefix": f"kgen/{plan.name}/{cluster.name}",
         "secrets_hcl": hcl_lines(secrets_of(plan, cluster), 4),
+        "role_secrets": role_secrets(plan, cluster),
+        "role_secrets_hcl": {
+            role: hcl_expression_lines({n: f"module.secrets.arns[{hcl_string(n)}]" for n in names}, 8)
+            for role, names in role_secrets(plan, cluster).items()},
         "log_group": f"/kgen/{plan.name}/{cluster.name}/kafka",
         "tags_hcl": hcl_lines({**plan.labels, "kgen:blueprint": plan.name, "kgen:cluster": cluster.name}, 4),
         "test_inputs_hcl": hcl_lines(example_inputs(plan, cluster), 2),
@@ -240,6 +320,29 @@ def _cluster_context(plan: Plan, cluster: ClusterPlan) -> dict[str, Any]:
             {r: f"module.network_{hcl_ident(r)}.security_group_ids" for r in regions}, 4),
         "kms_keys_hcl": hcl_expression_lines({r: f"module.kms_{hcl_ident(r)}.key_arn" for r in regions}, 4),
     }
+
+
+def composition_roots(plan: Plan) -> list[dict[str, Any]]:
+    """Each cluster root as a module call of `terraform/all-clusters`: example inputs, the
+    non-owner roots joining the owner's zone, and account-wide EBS encryption by default
+    managed by the first root of each region only."""
+    owner = dns_zone_owner(plan)
+    seen_regions: set[str] = set()
+    calls: list[dict[str, Any]] = []
+    for cluster in plan.clusters:
+        inputs = example_inputs(plan, cluster)
+        expressions: dict[str, str] = {}
+        if "dns_zone_id" in inputs:
+            del inputs["dns_zone_id"]
+            expressions["dns_zone_id"] = f"module.{hcl_ident(owner)}.dns_zone_id"
+        regions = regions_of(cluster)
+        if seen_regions & set(regions):
+            inputs["manage_ebs_encryption_by_default"] = False
+        seen_regions.update(regions)
+        calls.append({"cluster": cluster, "ident": hcl_ident(cluster.name),
+                      "inputs_hcl": hcl_lines(inputs, 2),
+                      "expressions_hcl": hcl_expression_lines(expressions, 2)})
+    return calls
 
 
 def skips_in(artifacts: list[Artifact]) -> list[dict[str, str]]:
@@ -267,10 +370,16 @@ def render(plan: Plan) -> list[Artifact]:
         for template, output in ROOT_TEMPLATES:
             path = f"terraform/{cluster.name}/{output.format(cluster=cluster.name)}"
             artifacts.append(Artifact(path, render_template(f"terraform/cluster/{template}", **context)))
+    artifacts.append(Artifact("terraform/all-clusters/main.tf", render_template(
+        "terraform/all-clusters/main.tf.j2", plan=plan, roots=composition_roots(plan),
+        zone_owner=dns_zone_owner(plan), zone_joiners=len(plan.clusters) > 1)))
     roots = [{"cluster": c, "tfvars": hcl_lines(example_inputs(plan, c), 0), "regions": regions_of(c),
-              "secrets": secrets_of(plan, c)} for c in plan.clusters]
+              "secrets": secrets_of(plan, c), "role_secrets": role_secrets(plan, c), "vpc": created_vpc(c)}
+             for c in plan.clusters]
     artifacts.append(Artifact("terraform/README.md", render_template(
         "terraform/README.md.j2", plan=plan, roots=roots, listeners=role_listeners(plan),
+        created_vpc_roots=[r for r in roots if r["vpc"]],
+        existing_vpc_roots=[r for r in roots if not r["vpc"]],
         zone_owner=dns_zone_owner(plan))))
     artifacts.append(Artifact("terraform/SKIPS.md", render_template(
         "terraform/SKIPS.md.j2", plan=plan, skips=skips_in(artifacts))))

@@ -1,11 +1,16 @@
-# One role for every node of the cluster: SSM Session Manager instead of SSH, read
-# access to this cluster's secrets only, and write access to its log group only.
+# One role per node role (controller, broker, MirrorMaker): SSM Session Manager instead
+# of SSH, read access to the secrets that role needs and no others, decryption with the
+# cluster key only through Secrets Manager, and write access to the broker log group.
 
 data "aws_partition" "current" {}
 
+data "aws_region" "current" {}
+
 resource "aws_iam_role" "node" {
-  name        = "${var.name}-node"
-  description = "Kafka nodes of ${var.name}"
+  for_each = var.roles
+
+  name        = "${var.name}-${each.key}"
+  description = "Kafka ${each.key} nodes of ${var.name}"
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -18,28 +23,35 @@ resource "aws_iam_role" "node" {
 }
 
 resource "aws_iam_role_policy_attachment" "ssm" {
-  role       = aws_iam_role.node.name
+  for_each = var.roles
+
+  role       = aws_iam_role.node[each.key].name
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
 }
 
 resource "aws_iam_role_policy" "node" {
-  name = "kafka-node"
-  role = aws_iam_role.node.id
+  for_each = var.roles
+
+  name = "kafka-${each.key}"
+  role = aws_iam_role.node[each.key].id
 
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
       {
-        Sid      = "ReadClusterSecrets"
+        Sid      = "ReadOwnSecrets"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-        Resource = var.secret_arns
+        Resource = values(each.value.secrets)
       },
       {
-        Sid      = "DecryptClusterSecrets"
+        Sid      = "DecryptSecretsThroughSecretsManager"
         Effect   = "Allow"
         Action   = ["kms:Decrypt"]
-        Resource = var.kms_key_arns
+        Resource = [var.secrets_kms_key_arn]
+        Condition = {
+          StringEquals = { "kms:ViaService" = "secretsmanager.${data.aws_region.current.name}.amazonaws.com" }
+        }
       },
       {
         Sid      = "ShipBrokerLogs"
@@ -52,6 +64,8 @@ resource "aws_iam_role_policy" "node" {
 }
 
 resource "aws_iam_instance_profile" "node" {
-  name = "${var.name}-node"
-  role = aws_iam_role.node.name
+  for_each = var.roles
+
+  name = "${var.name}-${each.key}"
+  role = aws_iam_role.node[each.key].name
 }

@@ -16,7 +16,7 @@ resource "aws_instance" "node" {
   instance_type               = each.value.instance_type
   subnet_id                   = var.subnet_ids[each.value.site]
   vpc_security_group_ids      = [var.security_group_ids[each.value.role]]
-  iam_instance_profile        = var.instance_profile_name
+  iam_instance_profile        = var.instance_profile_names[each.value.role]
   associate_public_ip_address = false
   monitoring                  = true
   ebs_optimized               = true

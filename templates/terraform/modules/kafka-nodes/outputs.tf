@@ -8,12 +8,14 @@ output "nodes" {
       role                        = node.role
       site                        = node.site
       zone                        = node.zone
+      subnet_id                   = aws_instance.node[name].subnet_id
       associate_public_ip_address = aws_instance.node[name].associate_public_ip_address
       http_tokens                 = aws_instance.node[name].metadata_options[0].http_tokens
       hop_limit                   = aws_instance.node[name].metadata_options[0].http_put_response_hop_limit
       root_encrypted              = aws_instance.node[name].root_block_device[0].encrypted
       root_kms_key_id             = aws_instance.node[name].root_block_device[0].kms_key_id
       security_group_ids          = aws_instance.node[name].vpc_security_group_ids
+      instance_profile            = aws_instance.node[name].iam_instance_profile
     }
   }
 }

@@ -33,9 +33,9 @@ variable "security_group_ids" {
   type        = map(string)
 }
 
-variable "instance_profile_name" {
-  description = "Instance profile that lets SSM manage the nodes."
-  type        = string
+variable "instance_profile_names" {
+  description = "Instance profile per node role: SSM management and that role's secrets."
+  type        = map(string)
 }
 
 variable "kms_key_arn" {

@@ -24,9 +24,7 @@ def _escape(text, key):
             out.append("\\r")
         elif char == "\t":
             out.append("\\t")
-        elif char in "=:" and key:
-            out.append("\\" + char)
-        elif char in "#!" and index == 0:
+        elif (char in "=:" and key) or (char in "#!" and index == 0):
             out.append("\\" + char)
         elif char == " " and (key or index == 0):
             out.append("\\ ")
