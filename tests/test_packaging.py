@@ -22,7 +22,11 @@ def test_wheel_ships_package_data_and_renders_like_the_source_tree(tmp_path: Pat
     wheel = next((tmp_path / "dist").glob("kgen-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-        archive.extractall(tmp_path / "site")
+    # Installed the way pip installs it, bytecode compilation included.
+    installed = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                                str(tmp_path / "site"), str(wheel)], capture_output=True, text=True, check=False)
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    assert any((tmp_path / "site" / "kgen" / "templates").rglob("*.pyc")), "pip compiled the shipped scripts"
     templates = {f"kgen/templates/{p.relative_to(ROOT / 'templates').as_posix()}"
                  for p in (ROOT / "templates").rglob("*") if p.is_file()}
     assert templates and templates <= names

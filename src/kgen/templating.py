@@ -39,5 +39,8 @@ def static_files(folder: str) -> list[tuple[str, str]]:
     root = resource_dir("templates") / folder
     return sorted(
         (path.relative_to(root).as_posix(), path.read_text(encoding="utf-8"))
-        for path in root.rglob("*") if path.is_file() and path.suffix != ".j2"
+        for path in root.rglob("*")
+        # pip compiles the Python files it installs, and tests import them from the checkout:
+        # bytecode caches next to a template are never part of the output.
+        if path.is_file() and path.suffix not in (".j2", ".pyc") and "__pycache__" not in path.parts
     )
