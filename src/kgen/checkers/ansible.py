@@ -8,6 +8,7 @@ import re
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -34,6 +35,34 @@ def playbooks(folder: Path) -> list[Path]:
                                          or "import_playbook" in p) for p in data):
             found.append(path)
     return found
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One ansible-lint violation, from its Code Climate JSON."""
+
+    path: str
+    line: int
+    rule: str
+    severity: str
+    message: str
+
+
+def codeclimate_issues(stdout: str) -> list[Issue]:
+    """Violations from `ansible-lint -f codeclimate` (paths as ansible-lint printed them)."""
+    reported = json.loads(stdout or "[]")
+    if not isinstance(reported, list):
+        raise ValueError("ansible-lint's Code Climate output is a JSON list")  # noqa: TRY004 - like json's own errors
+    issues = []
+    for item in reported:
+        location = item.get("location", {})
+        lines = location.get("lines") or location.get("positions") or {}
+        begin = lines.get("begin", 0)
+        line = begin.get("line", 0) if isinstance(begin, dict) else begin
+        severity = "error" if item.get("severity") in ("major", "critical", "blocker") else "warning"
+        issues.append(Issue(str(location.get("path", "")), int(line or 0), str(item.get("check_name", "lint")),
+                            severity, str(item.get("description", ""))))
+    return issues
 
 
 class AnsibleChecker:
@@ -84,20 +113,12 @@ class AnsibleChecker:
         result = tools.run(["ansible-lint", "--offline", "--profile", "production", "-f", "codeclimate",
                             "--project-dir", str(copy)], cwd=copy, env=env, timeout=900)
         try:
-            reported = json.loads(result.stdout or "[]")
+            issues = codeclimate_issues(result.stdout)
         except ValueError:
             return [internal_error(self.name, "ansible-lint", output.display("ansible"),
                                    result.stdout + result.stderr)]
-        findings = []
-        for item in reported:
-            location = item.get("location", {})
-            lines = location.get("lines") or location.get("positions") or {}
-            begin = lines.get("begin", 0)
-            line = begin.get("line", 0) if isinstance(begin, dict) else begin
-            findings.append(Finding(self._shown(output, copy, location.get("path", "")), int(line or 0),
-                                    "ansible-lint", str(item.get("check_name", "lint")),
-                                    "error" if item.get("severity") in ("major", "critical", "blocker") else "warning",
-                                    str(item.get("description", ""))))
+        findings = [Finding(self._shown(output, copy, i.path), i.line, "ansible-lint", i.rule, i.severity,
+                            i.message) for i in issues]
         if result.returncode not in (0, 2) and not findings:
             findings.append(internal_error(self.name, "ansible-lint", output.display("ansible"), result.stderr))
         return findings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,36 @@ def _documents(text: str) -> list[Any]:
         document, index = decoder.raw_decode(text, index)
         documents.extend(document if isinstance(document, list) else [document])
     return documents
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed checkov check, as checkov's JSON reports it."""
+
+    framework: str
+    check_id: str
+    name: str
+    path: str
+    line: int
+    resource: str
+
+
+def failed_checks(stdout: str) -> tuple[list[Failure], dict[str, int]]:
+    """Failed checks and per-framework parsing-error counts from `checkov -o json` output."""
+    failures: list[Failure] = []
+    unparsed: dict[str, int] = {}
+    for report in _documents(stdout):
+        if not isinstance(report, dict) or "check_type" not in report:
+            continue
+        framework = report["check_type"]
+        for failed in report.get("results", {}).get("failed_checks", []):
+            failures.append(Failure(framework, failed["check_id"], failed.get("check_name", ""),
+                                    failed.get("file_abs_path", ""), (failed.get("file_line_range") or [0])[0],
+                                    failed.get("resource", "")))
+        errors = report.get("summary", {}).get("parsing_errors", 0)
+        if errors:
+            unparsed[framework] = unparsed.get(framework, 0) + errors
+    return failures, unparsed
 
 
 class CheckovChecker:
@@ -64,32 +95,24 @@ class CheckovChecker:
         env = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "1", "BC_SKIP_MAPPING": "TRUE"}
         result = tools.run(args, env=env)
         try:
-            reports = _documents(result.stdout)
+            failures, unparsed = failed_checks(result.stdout)
         except ValueError:
             return verdict(self.name, [internal_error(self.name, "checkov", output.shown,
                                                       result.stdout + result.stderr)])
         findings: list[Finding] = []
-        for report in reports:
-            if not isinstance(report, dict) or "check_type" not in report:
-                continue
-            kind = report["check_type"]
-            for failed in report.get("results", {}).get("failed_checks", []):
-                path = Path(failed.get("file_abs_path", ""))
-                line = (failed.get("file_line_range") or [0])[0]
-                detail = ""
-                if manifests is not None and path.is_relative_to(manifests):
-                    shown, release = source_of(output, manifests, path)
-                    detail = f" (in the manifest rendered for release {release}, line {line})"
-                    line = 0
-                else:
-                    shown = output.display(path)
-                resource = failed.get("resource", "")
-                findings.append(Finding(shown, line, f"checkov-{kind}", failed["check_id"], "error",
-                                        f"{failed.get('check_name', '')} [{resource}]{detail}"))
-            errors = report.get("summary", {}).get("parsing_errors", 0)
-            if errors and kind != "kubernetes":
-                findings.append(internal_error(self.name, "checkov", output.shown,
-                                               f"{kind}: {errors} file(s) could not be parsed"))
+        for failure in failures:
+            path, line, detail = Path(failure.path), failure.line, ""
+            if manifests is not None and path.is_relative_to(manifests):
+                shown, release = source_of(output, manifests, path)
+                detail = f" (in the manifest rendered for release {release}, line {line})"
+                line = 0
+            else:
+                shown = output.display(path)
+            findings.append(Finding(shown, line, f"checkov-{failure.framework}", failure.check_id, "error",
+                                    f"{failure.name} [{failure.resource}]{detail}"))
+        for framework, count in unparsed.items():
+            findings.append(internal_error(self.name, "checkov", output.shown,
+                                           f"{framework}: {count} file(s) could not be parsed"))
         if not result.ok and not findings:
             findings.append(internal_error(self.name, "checkov", output.shown, result.stderr or result.stdout))
         return verdict(self.name, findings, time.perf_counter() - started)

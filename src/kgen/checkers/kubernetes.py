@@ -21,7 +21,7 @@ from kgen.checkers.helm import KUBE_VERSIONS, available, charts, render_manifest
 from kgen.findings import CheckResult, Finding, internal_error, verdict
 
 _CERT_MANAGER = "kind Certificate with api version cert-manager.io/v1"
-_RESULT = re.compile(r"^(?P<level>INFO|WARN|ERROR)\s+(?P<file>/\S+)[:\s]\s*(?P<message>.*)$")
+_RESULT = re.compile(r"^(?P<level>INFO|WARN|ERROR)\s+(?P<file>\S+?):?\s+(?P<message>.*)$")
 _USAGES = [
     "signing", "digital signature", "content commitment", "key encipherment", "key agreement",
     "data encipherment", "cert sign", "crl sign", "encipher only", "decipher only", "any", "server auth",
@@ -63,6 +63,19 @@ CERTIFICATE_SCHEMA: dict[str, Any] = {
 }
 
 
+def validation_lines(stdout: str) -> list[tuple[str, str, str]]:
+    """(level, file, message) for each line kubernetes-validate printed; ValueError on any other line."""
+    parsed = []
+    for line in stdout.splitlines():
+        if not line.strip():
+            continue
+        match = _RESULT.match(line.strip())
+        if match is None:
+            raise ValueError(f"unexpected kubernetes-validate output: {line}")
+        parsed.append((match["level"], match["file"], match["message"]))
+    return parsed
+
+
 def certificate_problems(document: dict[str, Any]) -> list[str]:
     """Why a cert-manager Certificate does not fit the schema kgen writes, if it does not."""
     import jsonschema
@@ -99,20 +112,18 @@ class KubernetesSchemaChecker:
         for version in KUBE_VERSIONS:
             result = tools.run(["kubernetes-validate", "--strict", "--quiet", "-k", version,
                                 *map(str, files)])
-            for line in result.stdout.splitlines():
-                if not line.strip() or _CERT_MANAGER in line:
+            try:
+                lines = validation_lines(result.stdout)
+            except ValueError as exc:
+                findings.append(internal_error(self.name, "kubernetes-validate", output.shown, str(exc)))
+                lines = []
+            for level, file, message in lines:
+                if level == "INFO" or _CERT_MANAGER in message:
                     continue
-                match = _RESULT.match(line.strip())
-                if match is None:
-                    findings.append(internal_error(self.name, "kubernetes-validate", output.shown, line))
-                    continue
-                if match["level"] == "INFO":
-                    continue
-                shown, release = source_of(output, manifests, Path(match["file"]))
+                shown, release = source_of(output, manifests, Path(file))
                 detail = f" (rendered for release {release})" if release else ""
                 findings.append(Finding(shown, 0, "kubernetes-validate", f"k8s-{version}",
-                                        "error" if match["level"] == "ERROR" else "warning",
-                                        match["message"] + detail))
+                                        "error" if level == "ERROR" else "warning", message + detail))
             if not result.ok and not findings:
                 findings.append(internal_error(self.name, "kubernetes-validate", output.shown,
                                                result.stderr or result.stdout))

@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,40 @@ def roots(folder: Path) -> list[Path]:
     """Every cluster root: a folder directly under terraform/ with .tf files and its own tests."""
     return sorted(p.parent for p in folder.glob("*/versions.tf")
                   if p.parent.name not in ("modules", COMPOSITION))
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One terraform diagnostic: where (relative to the module run) and what."""
+
+    filename: str | None
+    line: int
+    severity: str
+    message: str
+
+
+def validate_diagnostics(stdout: str) -> tuple[bool, list[Diagnostic]]:
+    """(valid, diagnostics) from `terraform validate -json`."""
+    report: dict[str, Any] = json.loads(stdout)
+    diagnostics = []
+    for item in report.get("diagnostics", []):
+        where = item.get("range") or {}
+        message = f"{item.get('summary', '')}: {item.get('detail', '')}".strip(": ")
+        diagnostics.append(Diagnostic(where.get("filename"), where.get("start", {}).get("line", 0),
+                                      item.get("severity", "error"), message))
+    return bool(report.get("valid", False)), diagnostics
+
+
+def assertion_failures(text: str) -> list[Diagnostic]:
+    """Every `Error:` block of `terraform test` output, located by its `on FILE line N`."""
+    failures = []
+    for block in re.split(r"\n(?=Error: )", text):
+        if not block.startswith("Error: "):
+            continue
+        match = _ON_LINE.search(block)
+        failures.append(Diagnostic(match["file"] if match else None, int(match["line"]) if match else 0,
+                                   "error", block.strip()[:2000]))
+    return failures
 
 
 class TerraformChecker:
@@ -91,19 +126,13 @@ class TerraformChecker:
             return problems
         result = tools.run(["terraform", "validate", "-json", "-no-color"], cwd=folder, env=env)
         try:
-            report: dict[str, Any] = json.loads(result.stdout)
+            valid, diagnostics = validate_diagnostics(result.stdout)
         except ValueError:
             return [internal_error(self.name, "terraform", self._shown(output, copy, folder),
                                    result.stdout + result.stderr)]
-        findings = []
-        for diagnostic in report.get("diagnostics", []):
-            where = diagnostic.get("range") or {}
-            path = (folder / where["filename"]) if "filename" in where else folder
-            findings.append(Finding(
-                self._shown(output, copy, path), where.get("start", {}).get("line", 0), "terraform",
-                f"validate-{diagnostic.get('severity', 'error')}", diagnostic.get("severity", "error"),
-                f"{diagnostic.get('summary', '')}: {diagnostic.get('detail', '')}".strip(": ")))
-        if not report.get("valid", False) and not findings:
+        findings = [Finding(self._shown(output, copy, folder / d.filename if d.filename else folder), d.line,
+                            "terraform", f"validate-{d.severity}", d.severity, d.message) for d in diagnostics]
+        if not valid and not findings:
             findings.append(internal_error(self.name, "terraform", self._shown(output, copy, folder),
                                            result.stdout))
         return findings
@@ -118,12 +147,6 @@ class TerraformChecker:
         if result.ok:
             return []
         text = result.stdout + result.stderr
-        findings = []
-        for block in re.split(r"\n(?=Error: )", text):
-            if not block.startswith("Error: "):
-                continue
-            match = _ON_LINE.search(block)
-            path = root / match["file"] if match else root
-            findings.append(Finding(self._shown(output, copy, path), int(match["line"]) if match else 0,
-                                    "terraform", "test", "error", block.strip()[:2000]))
+        findings = [Finding(self._shown(output, copy, root / f.file if f.file else root), f.line, "terraform",
+                            "test", "error", f.message) for f in assertion_failures(text)]
         return findings or [internal_error(self.name, "terraform", self._shown(output, copy, root), text)]

@@ -28,6 +28,18 @@ rules:
 _LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): \[(?P<level>\w+)\] (?P<message>.*?)(?: \((?P<rule>[\w-]+)\))?$")
 
 
+def parsable_lines(stdout: str) -> list[tuple[str, int, str, str, str]]:
+    """(file, line, level, rule, message) from `yamllint -f parsable`; ValueError on any other line."""
+    parsed = []
+    for line in stdout.splitlines():
+        match = _LINE.match(line)
+        if match is None:
+            raise ValueError(f"unexpected yamllint output: {line}")
+        parsed.append((match["file"], int(match["line"]), match["level"], match["rule"] or "syntax",
+                       match["message"]))
+    return parsed
+
+
 def yaml_files(output: Output) -> list[Path]:
     """Every rendered YAML file except Helm chart templates."""
     return sorted(p for p in output.root.rglob("*.y*ml")
@@ -58,14 +70,12 @@ class YamllintChecker:
         config.write_text(CONFIG, encoding="utf-8")
         result = tools.run(["yamllint", "-f", "parsable", "-c", str(config),
                             *map(str, yaml_files(output))])
-        findings = []
-        for line in result.stdout.splitlines():
-            match = _LINE.match(line)
-            if match is None:
-                findings.append(internal_error(self.name, "yamllint", output.shown, line))
-                continue
-            findings.append(Finding(output.display(match["file"]), int(match["line"]), "yamllint",
-                                    match["rule"] or "syntax", match["level"], match["message"]))
+        try:
+            problems = parsable_lines(result.stdout)
+        except ValueError as exc:
+            return verdict(self.name, [internal_error(self.name, "yamllint", output.shown, str(exc))])
+        findings = [Finding(output.display(file), line, "yamllint", rule, level, message)
+                    for file, line, level, rule, message in problems]
         if result.returncode not in (0, 1) and not findings:
             findings.append(internal_error(self.name, "yamllint", output.shown, result.stderr))
         return verdict(self.name, findings, time.perf_counter() - started)
