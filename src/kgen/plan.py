@@ -15,7 +15,7 @@ from typing import Any
 
 from kgen import kafka_keys, topology
 from kgen.model import Blueprint, Cluster, Flow
-from kgen.rules import flow_pairs
+from kgen.rules import RESERVED_PRINCIPALS, flow_pairs
 
 CONFIG_DIR = "/etc/kafka"
 TLS_DIR = "/etc/kafka/tls"
@@ -35,6 +35,8 @@ DEFAULT_POLICY = "org.apache.kafka.connect.mirror.DefaultReplicationPolicy"
 # The certificate CN is the principal name: CN=kafka-broker,... becomes User:kafka-broker.
 PRINCIPAL_MAPPING = "RULE:^CN=([a-z0-9.-]+)(,.*)?$/$1/,DEFAULT"
 SCRAM_ITERATIONS = 8192
+# Only kgen's own principals (broker, controller, admin) are super users, on every node.
+SUPER_USERS = tuple(f"User:{name}" for name in RESERVED_PRINCIPALS)
 
 
 @dataclass(frozen=True)
@@ -335,7 +337,7 @@ def _node_properties(bp: Blueprint, cluster: Cluster, node: Node, nodes: list[No
         **_tls_properties(bp),
         "authorizer.class.name": STANDARD_AUTHORIZER,
         "allow.everyone.if.no.acl.found": "false",
-        "super.users": ";".join(_super_users(bp)),
+        "super.users": ";".join(SUPER_USERS),
     }
     for item in mine:
         props[f"listener.name.{item.name.lower()}.ssl.client.auth"] = item.client_auth
@@ -367,10 +369,6 @@ def _node_properties(bp: Blueprint, cluster: Cluster, node: Node, nodes: list[No
         for key, value in sorted(cluster.plugin_config.items()):
             props[key] = value
     return dict(sorted(props.items()))
-
-
-def _super_users(bp: Blueprint) -> list[str]:
-    return ["User:kafka-broker", "User:kafka-controller", "User:kgen-admin"]
 
 
 def _regex_prefix(pattern: str) -> tuple[str, str]:
@@ -570,7 +568,7 @@ def build_plan(bp: Blueprint) -> Plan:
             acls=tuple(sorted(set(acls_of[cluster.name]),
                               key=lambda a: (a.principal, a.resource_type, a.name, a.pattern, a.operation,
                                              a.permission))),
-            super_users=tuple(_super_users(bp)),
+            super_users=SUPER_USERS,
             scram_users=tuple(scram_users_of[cluster.name])
             if spec.security.client_authentication == "scram-sha-512" else (),
             default_replication_factor=default_rf, min_insync_replicas=min_isr,
