@@ -29,7 +29,8 @@ BROKEN = Path(__file__).resolve().parent / "blueprints" / "broken"
 CORPUS = sorted(BROKEN.glob("*.yaml"))
 RULE_NAMES = {rule.__name__ for rule in rules.RULES}
 # Rules that only ever warn; every other rule can refuse a blueprint and needs a corpus file.
-WARNING_ONLY_RULES = {"topic_name_collision", "waivers_reported", "client_peers_given"}
+WARNING_ONLY_RULES = {"topic_name_collision", "waivers_reported", "client_peers_given",
+                      "release_checksum_given"}
 TIME_LIMIT_SECONDS = 2.0
 # `file:line:col`, then ` yaml.path: message` or, for loader errors, `: message`.
 ERROR_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+)(?P<rest>[ :].*)$")

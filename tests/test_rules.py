@@ -48,6 +48,10 @@ def cluster(
     }
 
 
+# A well-formed stand-in for the release's SHA-512; no rule can tell it from the real one.
+CHECKSUM = "sha512:" + "5e" * 64
+
+
 def blueprint(pattern: str = "single", clusters: list[Data] | None = None, **spec: Any) -> Data:
     """A valid blueprint of `pattern`; keyword arguments set further spec fields."""
     return {
@@ -56,7 +60,7 @@ def blueprint(pattern: str = "single", clusters: list[Data] | None = None, **spe
         "metadata": {"name": "test"},
         "spec": {
             "pattern": pattern,
-            "kafka": {"version": "4.1.1"},
+            "kafka": {"version": "4.1.1", "archiveChecksum": CHECKSUM},
             "clusters": clusters if clusters is not None else [cluster()],
             "security": copy.deepcopy(_SECURITY),
             **spec,
@@ -992,3 +996,16 @@ def test_created_vpc_has_cidr(check: Check) -> None:
                           ("10.9.3.4/16", "is not a network address")):
         odd = changed(SINGLE, {"spec.clusters.0.network": {"createVpc": True, "vpcCidr": cidr}})
         only(check(rules.created_vpc_has_cidr, odd), "error", "spec.clusters[0].network.vpcCidr", message)
+
+
+def test_release_checksum_given(check: Check) -> None:
+    unpinned = changed(SINGLE, {"spec.kafka": {"version": "4.1.1"}})
+    only(
+        check(rules.release_checksum_given, unpinned),
+        "warning",
+        "spec.kafka",
+        "the Ansible roles refuse to install Kafka 4.1.1 until it holds the sha512",
+    )
+    # Without the Ansible target nothing downloads the archive.
+    assert check(rules.release_checksum_given, changed(unpinned, {"spec.targets": ["terraform", "helm"]})) == []
+    assert check(rules.release_checksum_given, SINGLE) == []

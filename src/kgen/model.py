@@ -62,6 +62,12 @@ class Kafka(Spec):
         pattern=r"^https://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~/-]*)?$",
         description="HTTPS base URL of the Apache Kafka release archive.",
         examples=["https://mirror.example.com/apache/kafka"])
+    archive_checksum: str | None = Field(
+        default=None, pattern=r"^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$",
+        description="Checksum of kafka_2.13-<version>.tgz: sha512: and the SHA-512 of the release's "
+                    "signed .sha512 file in lowercase hex. The Ansible roles refuse to install Kafka "
+                    "without it.",
+        examples=["sha512:" + "0" * 128])
     image_digest: str | None = Field(
         default=None, pattern=r"^sha256:[a-f0-9]{64}$",
         description="Pins the apache/kafka container image by digest (Helm).",

@@ -203,6 +203,7 @@ class Plan:
     kafka_version: str
     kafka_line: str
     mirror_url: str
+    archive_checksum: str
     image_digest: str | None
     targets: tuple[str, ...]
     labels: dict[str, str]
@@ -580,6 +581,7 @@ def build_plan(bp: Blueprint) -> Plan:
     return Plan(
         name=bp.metadata.name, pattern=spec.pattern, environment=spec.environment,
         kafka_version=spec.kafka.version, kafka_line=spec.kafka.minor, mirror_url=spec.kafka.mirror_url,
+        archive_checksum=spec.kafka.archive_checksum or "",
         image_digest=spec.kafka.image_digest, targets=tuple(spec.targets), labels=dict(bp.metadata.labels),
         dns_zone=spec.dns.zone, client_authentication=security.client_authentication,
         tls_protocols=tuple(security.tls.protocols), certificate_source=security.tls.certificates.source,

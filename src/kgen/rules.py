@@ -570,6 +570,15 @@ def client_peers_given(bp: Blueprint, doc: Document) -> Iterator[Problem]:
                           "cluster's own nodes can reach the client listener", "warning")
 
 
+
+def release_checksum_given(bp: Blueprint, doc: Document) -> Iterator[Problem]:
+    """Warn when the Ansible target has no checksum to verify the Kafka archive against."""
+    if "ansible" in bp.spec.targets and bp.spec.kafka.archive_checksum is None:
+        yield doc.problem(("spec", "kafka"), "no archiveChecksum: the Ansible roles refuse to install Kafka "
+                          f"{bp.spec.kafka.version} until it holds the sha512 from the release's .sha512 file",
+                          "warning")
+
+
 # --- Names -----------------------------------------------------------------------------
 
 def node_names_fit_dns(bp: Blueprint, doc: Document) -> Iterator[Problem]:
@@ -637,7 +646,7 @@ RULES: tuple[Rule, ...] = (
     config_keys_not_managed, config_keys_known, config_values_valid, plugin_config_is_for_plugins,
     tls12_needs_waiver, open_client_cidr_needs_waiver, certificate_source_complete,
     self_signed_ca_dev_only, waivers_reported, principal_names_not_reserved, client_peers_given,
-    node_names_fit_dns, created_vpc_has_cidr,
+    node_names_fit_dns, created_vpc_has_cidr, release_checksum_given,
 )
 
 

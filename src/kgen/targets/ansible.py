@@ -32,6 +32,10 @@ ROOT = "ansible"
 # Kafka 3.x ships Scala 2.12 and 2.13 builds; 4.x ships 2.13 only.
 SCALA_VERSION = "2.13"
 JMX_EXPORTER_VERSION = "1.0.1"
+# SHA-256 of io/prometheus/jmx/jmx_prometheus_javaagent/1.0.1/jmx_prometheus_javaagent-1.0.1.jar
+# on Maven Central, as nixpkgs pins it (pkgs/by-name/pr/prometheus-jmx-javaagent, hash
+# sha256-fWH3N/1mFhDMwUrqeXZPqh6pSjQMvI8AKbPS7eo9gME=); see docs/reference-data.md.
+JMX_EXPORTER_SHA256 = "7d61f737fd661610ccc14aea79764faa1ea94a340cbc8f0029b3d2edea3d80c1"
 JMX_EXPORTER_JAR = f"/opt/jmx-exporter/jmx_prometheus_javaagent-{JMX_EXPORTER_VERSION}.jar"
 ADMIN_PRINCIPAL = "kgen-admin"
 ROLE_GROUPS = ("controllers", "brokers", "mirrormakers")
@@ -203,6 +207,7 @@ def render(plan: Plan) -> list[Artifact]:
             cluster_names=[c.name for c in plan.clusters], scala_version=SCALA_VERSION,
             mirror=plan.mirror_url.removeprefix("https://").rstrip("/"),
             jmx_exporter_version=JMX_EXPORTER_VERSION, jmx_exporter_jar=JMX_EXPORTER_JAR,
+            jmx_exporter_sha256=JMX_EXPORTER_SHA256,
             scram_iterations=SCRAM_ITERATIONS, admin_properties=admin_properties(plan),
             paths={"config": CONFIG_DIR, "tls": TLS_DIR, "secrets": SECRETS_FILE, "data": DATA_ROOT,
                    "metadata": METADATA_DIR},
