@@ -82,3 +82,11 @@ def test_quorum_and_ids(example: Path) -> None:
         names = [n["name"] for n in cluster["nodes"]]
         assert len(names) == len(set(names))
         assert all(len(n) <= 63 for n in names)
+
+
+def test_each_flow_into_a_cluster_has_its_own_exporter_port(example: Path) -> None:
+    plan = _explain_json(example)
+    for cluster in plan["clusters"]:
+        ports = [flow["metrics_port"] for flow in cluster["flows_in"]]
+        # One MirrorMaker 2 process per flow on the same hosts: consecutive from the metrics port.
+        assert ports == list(range(plan["metrics_port"], plan["metrics_port"] + len(ports)))

@@ -390,6 +390,8 @@ def _check_host(plan: Plan, cluster: ClusterPlan, node: Node, prefix: Path, secr
         log4j_name = "log4j2.yaml" if plan.kafka_line >= "4" else "log4j.properties"
         log4j = (etc / "kafka" / log4j_name).read_text(encoding="utf-8")
         assert "kafka.authorizer.logger" in log4j and "kafka-authorizer.log" in log4j
+        agent = f"jmx_prometheus_javaagent-{ansible.JMX_EXPORTER_VERSION}.jar={plan.metrics_port}:"
+        assert agent in " ".join(unit["Environment"])
         units = [unit]
         keystore = _p12_subjects(etc / "kafka" / "tls" / "keystore.p12",
                                  secrets["vault_kafka_keystore_password"])
@@ -408,6 +410,9 @@ def _check_host(plan: Plan, cluster: ClusterPlan, node: Node, prefix: Path, secr
             unit_file = etc / "systemd" / "system" / f"kafka-mirrormaker2-{flow.name}.service"
             unit = parse_unit(unit_file.read_text(encoding="utf-8"))
             assert unit["ExecStart"][0].endswith(f"/{flow.name}/mm2.properties --clusters {flow.target}")
+            # Each flow's process serves metrics on its own port, the one Terraform and Prometheus use.
+            agent = f"jmx_prometheus_javaagent-{ansible.JMX_EXPORTER_VERSION}.jar={flow.metrics_port}:"
+            assert agent in " ".join(unit["Environment"])
             units.append(unit)
     for unit in units:
         assert {key: unit[key] for key in HARDENING} == {key: [value] for key, value in HARDENING.items()}

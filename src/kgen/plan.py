@@ -160,6 +160,9 @@ class FlowPlan:
     topics: tuple[str, ...]
     groups: tuple[str, ...]
     sync_group_offsets: bool
+    # Each flow into a cluster is its own process on the MirrorMaker hosts, so each has
+    # its own exporter port: METRICS_PORT, METRICS_PORT + 1, ... in flow order.
+    metrics_port: int
     properties: dict[str, str]
     k8s_properties: dict[str, str]
 
@@ -497,10 +500,11 @@ def build_plan(bp: Blueprint) -> Plan:
     for index, source, target in flow_pairs(bp):
         flow = spec.replication.flows[index]
         principal = f"mm2-{_flow_name(source, target)}"
+        earlier_into_target = sum(1 for f in flows if f.target == target)
         flows.append(FlowPlan(
             name=_flow_name(source, target), source=source, target=target, principal=principal,
             policy=flow.policy, topics=tuple(flow.topics), groups=tuple(flow.groups),
-            sync_group_offsets=flow.sync_group_offsets,
+            sync_group_offsets=flow.sync_group_offsets, metrics_port=METRICS_PORT + earlier_into_target,
             properties=_flow_properties(bp, flow, source, target, principal, bootstraps, rf_of),
             k8s_properties=_flow_properties(bp, flow, source, target, principal, k8s_bootstraps, rf_of),
         ))

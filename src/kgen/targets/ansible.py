@@ -183,7 +183,7 @@ def _prometheus_targets(plan: Plan) -> str:
             ports = [plan.metrics_port]
             if node.role == "mirrormaker":
                 # One MirrorMaker process per incoming flow, each with its own agent port.
-                ports = [plan.metrics_port + index for index in range(len(cluster.flows_in))]
+                ports = [flow.metrics_port for flow in cluster.flows_in]
             targets += [{"address": f"{node.hostname}:{port}", "cluster": cluster.name, "role": node.role,
                          "node": node.name} for port in ports]
     return templating.render("ansible/prometheus/targets.yml.j2", plan=plan, targets=targets)

@@ -82,6 +82,8 @@ locals {
     { name = "CLIENT", port = 9092 },
   ]
   metrics_port = 7071
+  # One MirrorMaker 2 process, and so one exporter port, per flow into this cluster.
+  flow_metrics_ports = []
 
   # Existing network: the VPCs and subnets come in as variables.
   vpc_ids    = var.vpc_ids
@@ -111,6 +113,7 @@ module "network_us_east_1" {
   broker_listener          = local.broker_listener
   client_listeners         = local.client_listeners
   metrics_port             = local.metrics_port
+  flow_metrics_ports       = local.flow_metrics_ports
   client_cidrs             = var.client_cidrs
   monitoring_cidrs         = var.monitoring_cidrs
   egress_https_cidrs       = var.egress_https_cidrs

@@ -28,6 +28,11 @@ variable "metrics_port" {
   type        = number
 }
 
+variable "flow_metrics_ports" {
+  description = "Exporter ports on the MirrorMaker hosts, one per flow into this cluster, consecutive from metrics_port."
+  type        = list(number)
+}
+
 variable "client_cidrs" {
   description = "CIDRs that may reach the client listeners."
   type        = list(string)

@@ -192,6 +192,11 @@ run "topology" {
   }
 
   assert {
+    condition     = contains(output.cidr_ingress_rules, "eu-west-1:mirrormaker:7071-7073:10.99.0.0/24")
+    error_message = "The MirrorMaker hosts must admit 10.99.0.0/24 on the exporter port of every flow (7071, 7072, 7073)."
+  }
+
+  assert {
     condition     = output.nlb_settings.internal && output.nlb_settings.deletion_protection && output.nlb_settings.cross_zone
     error_message = "The client NLB must be internal, with deletion protection and cross-zone load balancing."
   }

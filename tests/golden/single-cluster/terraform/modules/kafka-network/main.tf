@@ -21,6 +21,12 @@ locals {
     for pair in setproduct(local.roles, var.monitoring_cidrs) :
     "${pair[0]}-${pair[1]}" => { role = pair[0], cidr = pair[1] }
   }
+  # First and last exporter port per role: MirrorMaker hosts run one process per flow.
+  metrics_ports = {
+    controller  = [var.metrics_port, var.metrics_port]
+    broker      = [var.metrics_port, var.metrics_port]
+    mirrormaker = length(var.flow_metrics_ports) > 0 ? [min(var.flow_metrics_ports...), max(var.flow_metrics_ports...)] : [var.metrics_port, var.metrics_port]
+  }
   https_to = {
     for pair in setproduct(local.roles, var.egress_https_cidrs) :
     "${pair[0]}-${pair[1]}" => { role = pair[0], cidr = pair[1] }
@@ -204,8 +210,8 @@ resource "aws_vpc_security_group_ingress_rule" "metrics" {
   security_group_id = local.groups[each.value.role]
   cidr_ipv4         = each.value.cidr
   ip_protocol       = "tcp"
-  from_port         = var.metrics_port
-  to_port           = var.metrics_port
+  from_port         = local.metrics_ports[each.value.role][0]
+  to_port           = local.metrics_ports[each.value.role][1]
   description       = "Prometheus metrics from monitoring ${each.value.cidr}"
 }
 

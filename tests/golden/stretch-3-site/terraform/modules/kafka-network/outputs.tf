@@ -14,11 +14,11 @@ output "ingress_cidrs" {
 }
 
 output "cidr_ingress_rules" {
-  description = "Every CIDR ingress rule as role:port:cidr; AWS refuses duplicates within a group."
+  description = "Every CIDR ingress rule as role:port:cidr (port or first-last); AWS refuses duplicates within a group."
   value = concat(
     [for k, r in aws_vpc_security_group_ingress_rule.quorum_from_remote_sites : "${local.remote_quorum[k].role}:${r.from_port}:${r.cidr_ipv4}"],
     [for r in aws_vpc_security_group_ingress_rule.client_from_cidrs : "broker:${r.from_port}:${r.cidr_ipv4}"],
     [for r in aws_vpc_security_group_ingress_rule.client_from_remote_mirrormaker : "broker:${r.from_port}:${r.cidr_ipv4}"],
-    [for k, r in aws_vpc_security_group_ingress_rule.metrics : "${local.metrics_from[k].role}:${r.from_port}:${r.cidr_ipv4}"],
+    [for k, r in aws_vpc_security_group_ingress_rule.metrics : "${local.metrics_from[k].role}:${r.from_port}${r.to_port == r.from_port ? "" : "-${r.to_port}"}:${r.cidr_ipv4}"],
   )
 }
