@@ -121,12 +121,14 @@ HUB = blueprint(
         cluster("east", "eu-central-1", role="spoke"),
         cluster("west", "us-east-1", role="spoke"),
     ],
-    replication={"flows": [{"source": "east", "target": "hub"}, {"source": "west", "target": "hub"}]},
+    replication={"flows": [{"source": "east", "target": "hub"}, {"source": "west", "target": "hub"}],
+                 "mirrorMaker": {"nodesPerTarget": 1}},
 )
 DR_AP = blueprint(
     "dr",
     [cluster("primary", role="primary"), cluster("standby", "eu-central-1", role="standby")],
-    replication={"mode": "active-passive", "flows": [{"source": "primary", "target": "standby"}]},
+    replication={"mode": "active-passive", "flows": [{"source": "primary", "target": "standby"}],
+                 "mirrorMaker": {"nodesPerTarget": 1}},
 )
 DR_AA = changed(
     DR_AP,
@@ -1009,3 +1011,18 @@ def test_release_checksum_given(check: Check) -> None:
     # Without the Ansible target nothing downloads the archive.
     assert check(rules.release_checksum_given, changed(unpinned, {"spec.targets": ["terraform", "helm"]})) == []
     assert check(rules.release_checksum_given, SINGLE) == []
+
+
+def test_mirrormaker_nodes_without_rest(check: Check) -> None:
+    two = changed(DR_AP, {"spec.replication.mirrorMaker": {"nodesPerTarget": 2}})
+    only(
+        check(rules.mirrormaker_nodes_without_rest, two),
+        "warning",
+        "spec.replication.mirrorMaker.nodesPerTarget",
+        "unable to update task configurations unless its internal REST server runs (KIP-710",
+    )
+    # The default is two nodes per target.
+    default = changed(DR_AP, {"spec.replication.mirrorMaker": {}})
+    assert len(check(rules.mirrormaker_nodes_without_rest, default)) == 1
+    assert check(rules.mirrormaker_nodes_without_rest, SINGLE) == []
+    assert check(rules.mirrormaker_nodes_without_rest, DR_AP) == []

@@ -579,6 +579,19 @@ def release_checksum_given(bp: Blueprint, doc: Document) -> Iterator[Problem]:
                           "warning")
 
 
+
+def mirrormaker_nodes_without_rest(bp: Blueprint, doc: Document) -> Iterator[Problem]:
+    """Warn that several dedicated MirrorMaker 2 nodes run without the internal REST server (KIP-710)."""
+    workers = bp.spec.replication.mirror_maker.nodes_per_target
+    if flow_pairs(bp) and workers > 1:
+        yield doc.problem(("spec", "replication", "mirrorMaker", "nodesPerTarget"),
+                          f"{workers} MirrorMaker 2 nodes per target: in dedicated mode with more than one node, "
+                          "MirrorMaker 2 can become unable to update task configurations unless its internal REST "
+                          "server runs (KIP-710, dedicated.mode.enable.internal.rest); kgen leaves that server off "
+                          "because its key table holds no Connect REST listener settings to put it behind TLS. "
+                          "Use 1 node per target, or restart the workers after topics are added", "warning")
+
+
 # --- Names -----------------------------------------------------------------------------
 
 def node_names_fit_dns(bp: Blueprint, doc: Document) -> Iterator[Problem]:
@@ -647,6 +660,7 @@ RULES: tuple[Rule, ...] = (
     tls12_needs_waiver, open_client_cidr_needs_waiver, certificate_source_complete,
     self_signed_ca_dev_only, waivers_reported, principal_names_not_reserved, client_peers_given,
     node_names_fit_dns, created_vpc_has_cidr, release_checksum_given,
+    mirrormaker_nodes_without_rest,
 )
 
 
