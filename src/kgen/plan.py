@@ -15,7 +15,7 @@ from typing import Any
 
 from kgen import kafka_keys, topology
 from kgen.model import Blueprint, Cluster, Flow
-from kgen.rules import RESERVED_PRINCIPALS, flow_pairs
+from kgen.rules import ADMIN_PRINCIPAL, RESERVED_PRINCIPALS, flow_pairs
 
 CONFIG_DIR = "/etc/kafka"
 TLS_DIR = "/etc/kafka/tls"
@@ -512,7 +512,7 @@ def build_plan(bp: Blueprint) -> Plan:
     principals = [
         PrincipalPlan("kafka-broker", "broker", tuple(nodes_of)),
         PrincipalPlan("kafka-controller", "controller", tuple(nodes_of)),
-        PrincipalPlan("kgen-admin", "admin", tuple(nodes_of)),
+        PrincipalPlan(ADMIN_PRINCIPAL, "admin", tuple(nodes_of)),
         *(PrincipalPlan(f.principal, "mirrormaker", (f.source, f.target)) for f in flows),
         *(PrincipalPlan(p.name, "user", tuple(p.clusters or nodes_of)) for p in spec.principals),
     ]

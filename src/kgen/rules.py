@@ -22,7 +22,9 @@ Rule = Callable[[Blueprint, Document], Iterator[Problem]]
 CLUSTERS: PathKey = ("spec", "clusters")
 TOPICS: PathKey = ("spec", "topics")
 FLOWS: PathKey = ("spec", "replication", "flows")
-RESERVED_PRINCIPALS = ("kafka-broker", "kafka-controller", "kgen-admin")
+# kgen's own principals: the node roles' certificate names and the admin client.
+ADMIN_PRINCIPAL = "kgen-admin"
+RESERVED_PRINCIPALS = ("kafka-broker", "kafka-controller", ADMIN_PRINCIPAL)
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 _NODE_NAME_MAX = 63
 _STATEFULSET_MAX = 52

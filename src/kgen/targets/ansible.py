@@ -27,6 +27,7 @@ from kgen.plan import (
     Plan,
     listener,
 )
+from kgen.rules import ADMIN_PRINCIPAL
 
 ROOT = "ansible"
 # Kafka 3.x ships Scala 2.12 and 2.13 builds; 4.x ships 2.13 only.
@@ -37,7 +38,6 @@ JMX_EXPORTER_VERSION = "1.0.1"
 # sha256-fWH3N/1mFhDMwUrqeXZPqh6pSjQMvI8AKbPS7eo9gME=); see docs/reference-data.md.
 JMX_EXPORTER_SHA256 = "7d61f737fd661610ccc14aea79764faa1ea94a340cbc8f0029b3d2edea3d80c1"
 JMX_EXPORTER_JAR = f"/opt/jmx-exporter/jmx_prometheus_javaagent-{JMX_EXPORTER_VERSION}.jar"
-ADMIN_PRINCIPAL = "kgen-admin"
 ROLE_GROUPS = ("controllers", "brokers", "mirrormakers")
 
 

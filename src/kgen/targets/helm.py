@@ -24,6 +24,7 @@ from kgen import __version__, templating
 from kgen.artifacts import Artifact
 from kgen.filters import properties_file
 from kgen.plan import SCRAM_ITERATIONS, ClusterPlan, FlowPlan, Node, Plan
+from kgen.rules import ADMIN_PRINCIPAL
 
 CHART = "kafka"
 ROOT = f"helm/{CHART}"
@@ -374,9 +375,9 @@ def _mirrormakers(cluster: ClusterPlan) -> list[dict[str, Any]]:
 def _admin(cluster: ClusterPlan) -> dict[str, Any]:
     return {
         "jobName": f"{cluster.name}-topics-acls",
-        "principal": "kgen-admin",
-        "clientSecret": f"{cluster.name}-kgen-admin-client",
-        "tlsSecret": f"{cluster.name}-kgen-admin-tls",
+        "principal": ADMIN_PRINCIPAL,
+        "clientSecret": f"{cluster.name}-{ADMIN_PRINCIPAL}-client",
+        "tlsSecret": f"{cluster.name}-{ADMIN_PRINCIPAL}-tls",
         "scriptsConfigMap": f"{cluster.name}-admin-scripts",
         "scriptFiles": {"apply-topics-acls.sh": config_path(cluster, "apply-topics-acls.sh"),
                         **{topic_file(i): config_path(cluster, topic_file(i)) for i in range(len(cluster.topics))}},
