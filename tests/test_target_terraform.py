@@ -206,7 +206,10 @@ def test_root_carries_every_node_and_the_version_pins(path: Path) -> None:
 def test_ports_and_listeners_come_only_from_the_plan() -> None:
     plan = _plan(ROOT / "examples" / "hub-and-spoke.yaml")
     moved = tuple(dataclasses.replace(item, port=item.port + 10000) for item in plan.listeners)
-    changed = dataclasses.replace(plan, listeners=moved, metrics_port=17071)
+    clusters = tuple(dataclasses.replace(cluster, flows_in=tuple(
+        dataclasses.replace(flow, metrics_port=flow.metrics_port + 10000) for flow in cluster.flows_in))
+        for cluster in plan.clusters)
+    changed = dataclasses.replace(plan, listeners=moved, metrics_port=17071, clusters=clusters)
     text = "\n".join(a.content for a in terraform.render(changed) if a.path.endswith(".tf"))
     # The bootstrap string is itself a plan fact (unchanged here), so leave it out.
     for cluster in plan.clusters:
@@ -215,7 +218,8 @@ def test_ports_and_listeners_come_only_from_the_plan() -> None:
         assert f"{{ name = {hcl_value(item.name)}, port = {item.port} }}" in text
         assert not re.search(rf"\b{item.port - 10000}\b", text)
     assert "metrics_port = 17071" in text
-    assert not re.search(r"\b7071\b", text)
+    assert "flow_metrics_ports = [17071, 17072, 17073]" in text
+    assert not re.search(r"\b707[0-9]\b", text)
 
 
 def test_mirrormaker_rules_open_only_peer_cidrs() -> None:
