@@ -572,14 +572,12 @@ def client_peers_given(bp: Blueprint, doc: Document) -> Iterator[Problem]:
                           "cluster's own nodes can reach the client listener", "warning")
 
 
-
 def release_checksum_given(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """Warn when the Ansible target has no checksum to verify the Kafka archive against."""
     if "ansible" in bp.spec.targets and bp.spec.kafka.archive_checksum is None:
         yield doc.problem(("spec", "kafka"), "no archiveChecksum: the Ansible roles refuse to install Kafka "
                           f"{bp.spec.kafka.version} until it holds the sha512 from the release's .sha512 file",
                           "warning")
-
 
 
 def mirrormaker_nodes_without_rest(bp: Blueprint, doc: Document) -> Iterator[Problem]:
