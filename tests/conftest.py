@@ -28,6 +28,12 @@ def _tool_missing(name: str) -> str | None:
         return None
     if name == "helm":
         return None if importlib.util.find_spec("helm_python") else "helm-python-sdk is not installed"
+    if name == "kafka-lab":
+        # Real Kafka from Maven Central, each node a network namespace of its own.
+        for needed in ("java", "mvn", "ip", "unshare"):
+            if tools.executable(needed) is None:
+                return f"the Kafka lab needs {needed} on PATH (Java 17 and Maven run real Kafka)"
+        return None if os.geteuid() == 0 else "the Kafka lab needs root (it makes network namespaces)"
     return None if tools.executable(name) else f"{name} is not installed"
 
 

@@ -348,6 +348,9 @@ def _issue_pki(folder: Path, names: dict[str, tuple[str, list[str]]]) -> None:
         return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
 
     (folder / "ca.crt").write_bytes(sign(ca_name, ca_key, [], True))
+    # Kept beside it, as the dev self-signed path does, so the Kafka lab can issue more.
+    (folder / "ca.key").write_bytes(ca_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     for file_name, (common_name, sans) in names.items():
         key = ec.generate_private_key(ec.SECP256R1())
         (folder / f"{file_name}.key").write_bytes(key.private_bytes(
@@ -443,8 +446,10 @@ class DryRun:
     `only` limits the run to the named hosts; by default it covers every host.
     """
 
-    def __init__(self, example_name: str, certificates: str, tmp_path: Path, only: tuple[str, ...] = ()) -> None:
-        self.plan = _plan(ROOT / "examples" / f"{example_name}.yaml")
+    def __init__(self, example_name: str | Path, certificates: str, tmp_path: Path, only: tuple[str, ...] = (),
+                 release: bytes | None = None, agent: bytes | None = None) -> None:
+        blueprint = example_name if isinstance(example_name, Path) else ROOT / "examples" / f"{example_name}.yaml"
+        self.plan = _plan(blueprint)
         self.hosts = [(c, n) for c, n in _hosts(self.plan) if not only or n.name in only]
         self.project = _write(self.plan, tmp_path / "out")
         self.root = tmp_path / "root"
@@ -457,7 +462,10 @@ class DryRun:
                 **{n.hostname: (f"kafka-{n.role}", [n.hostname]) for _, n in self.hosts if n.role != "mirrormaker"},
                 **{name: (name, []) for name in identities},
             })
-        archive, agent = _fake_release(self.plan.kafka_version), b"stand-in for the JMX exporter agent"
+        # The Kafka lab passes a release that runs real Kafka and the real exporter agent.
+        archive = release or _fake_release(self.plan.kafka_version)
+        real_agent = agent is not None
+        agent = agent or b"stand-in for the JMX exporter agent"
         for _, node in self.hosts:
             # get_url finds the file already there with the pinned checksum: nothing downloads.
             cache = self.root / node.name / "var" / "cache" / "kgen"
@@ -476,9 +484,10 @@ class DryRun:
             "ansible_connection": "local", "ansible_become": False,
             "ansible_python_interpreter": MODULE_PYTHON,
             "kafka_archive_checksum": "sha512:" + hashlib.sha512(archive).hexdigest(),
-            "kafka_jmx_exporter_sha256": hashlib.sha256(agent).hexdigest(),
             "tls_pem_dir": str(pki), **self.secrets,
         }
+        if not real_agent:
+            self.extravars["kafka_jmx_exporter_sha256"] = hashlib.sha256(agent).hexdigest()
         if certificates != "files":
             self.extravars["kafka_certificate_source"] = "self-signed"
             self.extravars["kafka_environment"] = certificates
