@@ -124,3 +124,26 @@ def test_manifest_records_blueprint_hash(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "o/kgen-manifest.json").read_text())
     assert len(manifest["blueprintSha256"]) == 64
     assert all(len(h) == 64 for h in manifest["files"].values())
+
+
+def test_render_refuses_to_renumber_a_rendered_deployment(tmp_path: Path) -> None:
+    """Growing keeps every id and renders; reordering sites would renumber nodes and is refused."""
+    data = yaml.safe_load((ROOT / "examples/single-cluster.yaml").read_text(encoding="utf-8"))
+    path, out = tmp_path / "bp.yaml", tmp_path / "out"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert kgen("render", str(path), "-o", str(out)).returncode == 0
+    recorded = json.loads((out / "kgen-manifest.json").read_text())["identity"]["orders-euw1"]
+    assert recorded["nodes"]["orders-euw1-broker-b-0"] == 1001 and recorded["clusterId"]
+    data["spec"]["clusters"][0]["brokers"]["count"] += 3
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    grown = kgen("render", str(path), "-o", str(out))
+    assert grown.returncode == 0, grown.stderr
+    data["spec"]["clusters"][0]["sites"].reverse()
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    before = _tree(out)
+    refused = kgen("render", str(path), "-o", str(out))
+    assert refused.returncode == 1
+    assert "changed: node orders-euw1-broker-a-0: node.id 1 -> 2001" in refused.stderr, refused.stderr
+    assert "--allow-renumber" in refused.stderr
+    assert _tree(out) == before
+    assert kgen("render", str(path), "-o", str(out), "--allow-renumber").returncode == 0

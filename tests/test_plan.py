@@ -90,3 +90,75 @@ def test_each_flow_into_a_cluster_has_its_own_exporter_port(example: Path) -> No
         ports = [flow["metrics_port"] for flow in cluster["flows_in"]]
         # One MirrorMaker 2 process per flow on the same hosts: consecutive from the metrics port.
         assert ports == list(range(plan["metrics_port"], plan["metrics_port"] + len(ports)))
+
+
+def _single_at(tmp_path: Path, version: str) -> Path:
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parent.parent / "examples" / "single-cluster.yaml").read_text())
+    data["spec"]["kafka"]["version"] = version
+    path = tmp_path / f"single-{version}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_controllers_advertise_their_listener_only_where_kafka_accepts_it(tmp_path: Path) -> None:
+    """3.7/3.8 refuse advertised.listeners on a controller-only node; 3.9+ take it (KIP-853).
+
+    Asserted on the plan and on each target's rendered configuration; the Kafka lab boots 3.7.
+    """
+    from kgen.checkers.kafka_config import server_problems
+    from kgen.properties import parse_properties
+
+    for version, refused in (("3.7.2", True), ("3.8.1", True), ("3.9.1", False), ("4.1.1", False)):
+        out = tmp_path / version
+        done = subprocess.run([sys.executable, "-m", "kgen.cli", "render", str(_single_at(tmp_path, version)),
+                               "-o", str(out)], capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        plan = _explain_json(_single_at(tmp_path, version))
+        for node in plan["clusters"][0]["nodes"]:
+            for props in (node["properties"], node["k8s_properties"]):
+                expected = node["role"] == "broker" or not refused
+                assert ("advertised.listeners" in props) is expected, (version, node["name"])
+        helm = sorted((out / "helm").rglob("*controller*.properties"))
+        ansible = sorted((out / "ansible" / "inventory" / "host_vars").glob("*controller*.yml"))
+        assert helm and ansible
+        for path in helm + ansible:
+            assert ("advertised.listeners" in path.read_text(encoding="utf-8")) is not refused, path
+        # The static check knows the rule too: it refuses the key where Kafka would.
+        controller = next(n for n in plan["clusters"][0]["nodes"] if n["role"] == "controller")
+        text = "".join(f"{k}={v}\n" for k, v in controller["properties"].items())
+        text += "advertised.listeners=CONTROLLER://c.example:9093\n"
+        rules = {rule for _, rule, _ in server_problems(parse_properties(text), version)}
+        assert ("controller-advertised-listeners" in rules) is refused, version
+
+
+def _plan_of(path: Path):  # type: ignore[no-untyped-def]
+    from kgen.blueprint import validate_file
+    from kgen.plan import build_plan
+
+    return build_plan(validate_file(path).blueprint)
+
+
+def test_node_ids_never_change_when_a_cluster_grows(tmp_path: Path) -> None:
+    """Kafka keeps a node's id in meta.properties: growing a site or adding one keeps every id."""
+    import yaml
+
+    source = Path(__file__).parent.parent / "examples" / "single-cluster.yaml"
+    before = _plan_of(source)
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    cluster = data["spec"]["clusters"][0]
+    cluster["brokers"]["count"] += 5
+    cluster["sites"].append({"name": "d", "zone": "eu-west-1a"})
+    grown_path = tmp_path / "grown.yaml"
+    grown_path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    after = _plan_of(grown_path)
+    old = {n.name: n.node_id for c in before.clusters for n in c.nodes}
+    new = {n.name: n.node_id for c in after.clusters for n in c.nodes}
+    assert len(new) > len(old)
+    assert {name: new[name] for name in old} == old
+    assert len(set(new.values())) == len(new)
+    for plan in (before, after):
+        for node in plan.clusters[0].nodes:
+            assert (node.node_id >= 9000) is (node.role == "controller"), node.name
+    assert new["orders-euw1-broker-d-0"] == 3001

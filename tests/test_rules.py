@@ -297,6 +297,15 @@ def test_controller_site_counts(check: Check) -> None:
     assert check(rules.controller_site_counts, _site_controllers(SINGLE, 3)) == []
 
 
+def test_sites_fit_node_ids(check: Check) -> None:
+    ten = blueprint("single", [cluster(brokers=10)])
+    ten["spec"]["clusters"][0]["sites"] = [{"name": s, "zone": "eu-west-1a"} for s in "abcdefghij"]
+    only(check(rules.sites_fit_node_ids, ten), "error", "spec.clusters[0].sites", "10 sites; a cluster has at most 9")
+    nine = copy.deepcopy(ten)
+    nine["spec"]["clusters"][0]["sites"].pop()
+    assert check(rules.sites_fit_node_ids, nine) == []
+
+
 def test_stretch_sites(check: Check) -> None:
     two_sites = blueprint("stretch", [cluster(sites=("a", "b"), brokers=4)])
     only(check(rules.stretch_sites, two_sites), "error", "spec.clusters[0].sites", "needs 3 sites")

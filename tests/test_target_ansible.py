@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from cluster_facts import assert_controllers_share_the_cluster_defaults
 
 from kgen import kafka_keys, tools
 from kgen.blueprint import validate_file
@@ -150,6 +151,9 @@ def test_every_node_gets_the_plan_properties(example: Path, tmp_path: Path) -> N
             # What the kafka role's server.properties template writes for this node.
             assert parse_properties(plugin.kgen_properties(properties, "header")) == node.properties
             _check_security_invariants(plan, node, node.properties)
+        assert_controllers_share_the_cluster_defaults(cluster, {
+            node.name: _vars(out / "inventory" / "host_vars" / f"{node.name}.yml")["kafka_server_properties"]
+            for node in cluster.nodes})
         cluster_vars = _vars(out / "inventory" / "group_vars" / f"{ansible.group_of(cluster.name)}.yml")
         assert cluster_vars["kafka_cluster_id"] == cluster.cluster_id
         flows = {flow["name"]: flow["properties"] for flow in cluster_vars["kafka_cluster_flows"]}

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from cluster_facts import assert_controllers_share_the_cluster_defaults
 
 from kgen import tools
 from kgen.blueprint import validate_file
@@ -433,6 +434,7 @@ def test_each_configmap_holds_exactly_the_plans_properties(releases: list[Releas
     for release in releases:
         nodes = {n.name: n for n in release.cluster.nodes}
         seen = set()
+        rendered = {}
         for sts in release.of_kind("StatefulSet"):
             pod = sts["spec"]["template"]["spec"]
             config = next(v["configMap"]["name"] for v in pod["volumes"] if v["name"] == "config")
@@ -441,9 +443,11 @@ def test_each_configmap_holds_exactly_the_plans_properties(releases: list[Releas
             assert set(data) == {f"{name}.properties" for name in pod_names}
             for name in pod_names:
                 assert parse_properties(data[f"{name}.properties"]) == nodes[name].k8s_properties
+                rendered[name] = parse_properties(data[f"{name}.properties"])
                 seen.add(name)
             assert pod["containers"][0]["args"] == ["/etc/kafka/nodes/$(POD_NAME).properties"]
         assert seen == set(nodes)
+        assert_controllers_share_the_cluster_defaults(release.cluster, rendered)
         for flow in release.cluster.flows_in:
             deployment = release.named("Deployment", helm.mirrormaker_name(release.cluster, flow))
             volumes = deployment["spec"]["template"]["spec"]["volumes"]

@@ -14,7 +14,7 @@ from kgen.writer import MANIFEST, drift, manifest_artifact, write
 
 def _artifacts(text: str = "a") -> list[Artifact]:
     files = [Artifact("terraform/main.tf", f"# {text}\n"), Artifact("ansible/site.yml", "---\n")]
-    return [*files, manifest_artifact(files, "demo", "0" * 64, "4.1.1")]
+    return [*files, manifest_artifact(files, "demo", "0" * 64, "4.1.1", {})]
 
 
 def test_writes_files_and_manifest(tmp_path: Path) -> None:
@@ -31,7 +31,7 @@ def test_rewrite_replaces_generated_files_and_drops_old_ones(tmp_path: Path) -> 
     out = tmp_path / "out"
     write(out, _artifacts("a"), force=False)
     files = [Artifact("terraform/main.tf", "# b\n")]
-    write(out, [*files, manifest_artifact(files, "demo", "1" * 64, "4.1.1")], force=False)
+    write(out, [*files, manifest_artifact(files, "demo", "1" * 64, "4.1.1", {})], force=False)
     assert (out / "terraform/main.tf").read_text() == "# b\n"
     assert not (out / "ansible/site.yml").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["out"], "no staging directories are left behind"

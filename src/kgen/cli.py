@@ -29,7 +29,7 @@ from kgen.explain import explain_text
 from kgen.findings import FINDINGS, NOT_VERIFIED, CheckResult
 from kgen.model import json_schema
 from kgen.pipeline import load, render_artifacts
-from kgen.writer import drift, write
+from kgen.writer import MANIFEST, drift, identity_changes, write
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -75,6 +75,9 @@ def render(
     check: Annotated[bool, typer.Option("--check", help="Exit 2 and list stale files when the "
                                                         "output no longer matches (CI drift).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace files kgen did not generate.")] = False,
+    allow_renumber: Annotated[bool, typer.Option(
+        "--allow-renumber", help="Write even if a cluster id or node id changes (only for nodes never formatted).",
+    )] = False,
     verify: Annotated[bool, typer.Option("--verify", help="Run kgen check on the output after writing.")] = False,
     output_format: FormatOption = "text",
     strict: StrictOption = None,
@@ -99,6 +102,15 @@ def render(
                 typer.echo(f"{label}: {output / path}")
         _err(f"{output} does not match {blueprint}; run: kgen render {blueprint} -o {output}")
         raise typer.Exit(EXIT_FINDINGS)
+    manifest = next(a for a in artifacts if a.path == MANIFEST)
+    renumbered = identity_changes(output, json.loads(manifest.content)["identity"])
+    if renumbered and not allow_renumber:
+        for change in renumbered:
+            typer.echo(f"changed: {change}", err=True)
+        _err(f"{blueprint} would change ids the deployment in {output} was formatted with; Kafka refuses to "
+             "start a node under another id. Keep the site order (append new sites at the end), or pass "
+             "--allow-renumber for nodes that were never formatted")
+        raise typer.Exit(EXIT_USER_ERROR)
     write(output, artifacts, force=force)
     typer.echo(f"wrote {len(artifacts)} files to {output}")
     if verify:

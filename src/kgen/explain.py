@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kgen import topology
+from kgen import kafka_keys, topology
 from kgen.errors import Problem
 from kgen.model import Blueprint
 from kgen.plan import ClusterPlan, Plan
@@ -34,6 +34,16 @@ def _cluster_lines(plan: Plan, cluster: ClusterPlan, bp: Blueprint) -> list[str]
     elif cluster.site_loss == "availability":
         lines.append("  siteLoss: availability: writes continue after a site loss; records acknowledged "
                      "while the ISR had shrunk into the lost site can be lost")
+    controller = next(n for n in cluster.nodes if n.role == "controller")
+    defaults = ", ".join(f"{key}={controller.properties[key]}" for key in kafka_keys.CONTROLLER_READ_DEFAULTS)
+    lines.append(f"  cluster defaults on every node, controllers too (Kafka applies them from the active "
+                 f"controller): {defaults}")
+    if plan.kafka_line in kafka_keys.ELR_BY_DEFAULT:
+        lines.append(f"  eligible leader replicas: on from the first start (Kafka {plan.kafka_line}); the "
+                     f"cluster-level min.insync.replicas={isr} is then a dynamic default taken from the active "
+                     "controller, so editing server.properties no longer changes it: run kafka-configs "
+                     "--bootstrap-server <broker> --alter --entity-type brokers --entity-default "
+                     "--add-config min.insync.replicas=<n>")
     if plan.pattern == "stretch":
         lines.append("  consumers that set client.rack fetch from their own site (RackAwareReplicaSelector)")
     lines.append(f"  bootstrap: {cluster.bootstrap}")

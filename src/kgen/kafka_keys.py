@@ -18,6 +18,31 @@ from kgen.resources import resource_dir
 
 SUPPORTED_LINES = ("3.7", "3.8", "3.9", "4.0", "4.1", "4.2", "4.3")
 
+# Kafka 3.7 and 3.8 refuse to start a controller-only node whose advertised.listeners is
+# set ("The advertised.listeners config must be empty when process.roles=controller",
+# KafkaConfig.validateValues); 3.9 (KIP-853) lets controllers advertise their endpoint.
+# Proved by the Kafka lab's 3.7 line (tests/test_kafka_lab.py).
+CONTROLLERS_REFUSE_ADVERTISED_LISTENERS = ("3.7", "3.8")
+
+# Cluster-wide defaults that a KRaft controller reads from its *own* configuration, so a
+# controller needs the same value as the brokers. ControllerServer hands the controller's
+# default.replication.factor, num.partitions and min.insync.replicas to
+# QuorumController.Builder (setDefaultReplicationFactor / setDefaultNumPartitions /
+# setDefaultMinIsr): they apply to a CreateTopics request that leaves partitions or
+# replication to the cluster, and with Eligible Leader Replicas (KIP-966, on by default for
+# new 4.1+ clusters) the active controller's min.insync.replicas becomes the cluster-level
+# dynamic default that overrides every broker's static value. It also passes its static
+# config (setStaticConfig), through which the controller, which elects leaders in KRaft,
+# reads unclean.leader.election.enable. Proved by the Kafka lab (tests/test_kafka_lab.py).
+CONTROLLER_READ_DEFAULTS = ("default.replication.factor", "min.insync.replicas", "num.partitions",
+                            "unclean.leader.election.enable")
+
+# Release lines on which a new cluster runs with Eligible Leader Replicas (KIP-966) from its
+# first start: the eligible.leader.replicas.version feature is on by default from 4.1 (Kafka
+# 4.1 docs, Operations > Eligible Leader Replicas). Enabling it writes a cluster-level dynamic
+# min.insync.replicas taken from the active controller's static config.
+ELR_BY_DEFAULT = ("4.1", "4.2", "4.3")
+
 # Keys that only `spec.security` or the topology may set. Strimzi forbids the same
 # families for the same reason: they decide who can connect and how.
 _SECURITY_PREFIXES = (

@@ -29,4 +29,7 @@ def render_artifacts(validated: Validated, plan: Plan, only: list[str] | None = 
         if name in chosen:
             artifacts.extend(TARGETS[name](plan))
     artifacts.sort()
-    return [*artifacts, manifest_artifact(artifacts, plan.name, validated.document.digest, plan.kafka_version)]
+    identity: dict[str, dict[str, object]] = {
+        c.name: {"clusterId": c.cluster_id, "nodes": {n.name: n.node_id for n in c.nodes}} for c in plan.clusters}
+    return [*artifacts, manifest_artifact(artifacts, plan.name, validated.document.digest, plan.kafka_version,
+                                          identity)]

@@ -23,8 +23,6 @@ SECRETS_FILE = "/etc/kafka/tls/passwords.properties"
 DATA_ROOT = "/var/lib/kafka"
 METADATA_DIR = "/var/lib/kafka/metadata"
 METRICS_PORT = 7071
-CONTROLLER_ID_BASE = 9000
-BROKER_ID_BASE = 1
 # Kafka's FileConfigProvider resolves ${file:<path>:<key>} when the broker starts, so
 # passwords stay in a root-owned file and never in server.properties.
 FILE_PROVIDER = "org.apache.kafka.common.config.provider.FileConfigProvider"
@@ -262,24 +260,24 @@ def _nodes(bp: Blueprint, cluster: Cluster) -> list[Node]:
     nodes: list[Node] = []
     ns = _namespace(cluster)
     sites = {s.name: s for s in cluster.sites}
-    for role, placement, base in (
-        ("controller", topology.controller_placement(cluster), CONTROLLER_ID_BASE),
-        ("broker", topology.broker_placement(cluster), BROKER_ID_BASE),
+    position = {s.name: index for index, s in enumerate(cluster.sites)}
+    for role, placement in (
+        ("controller", topology.controller_placement(cluster)),
+        ("broker", topology.broker_placement(cluster)),
     ):
-        next_id = base
         for site_name, count in placement.items():
             site = sites[site_name]
             for ordinal in range(count):
                 name = topology.node_name(cluster.name, role, site_name, ordinal)
                 group = cluster.brokers if role == "broker" else cluster.controllers
                 nodes.append(Node(
-                    name=name, cluster=cluster.name, role=role, node_id=next_id, site=site_name,
+                    name=name, cluster=cluster.name, role=role,
+                    node_id=topology.node_id(role, position[site_name], ordinal), site=site_name,
                     zone=site.zone, region=site.region or cluster.region,
                     hostname=f"{name}.{bp.spec.dns.zone}",
                     k8s_hostname=f"{name}.{cluster.name}-{role}s.{ns}.svc.{cluster.kubernetes.cluster_domain}",
                     instance_type=group.instance_type, volumes=_volumes(cluster, role),
                 ))
-                next_id += 1
     return nodes
 
 
@@ -320,6 +318,21 @@ def _tls_properties(bp: Blueprint) -> dict[str, str]:
     }
 
 
+def _cluster_defaults(bp: Blueprint, cluster: Cluster, min_isr: int, default_rf: int) -> dict[str, str]:
+    """The cluster-wide defaults every node carries, controllers too (kafka_keys.CONTROLLER_READ_DEFAULTS)."""
+    partitions = kafka_keys.keys_for(bp.spec.kafka.version, "broker").spec("num.partitions") or {}
+    values = {
+        "default.replication.factor": str(default_rf),
+        "min.insync.replicas": str(min_isr),
+        "num.partitions": kafka_keys.properties_value(partitions.get("default", 1)),
+        "unclean.leader.election.enable": "false",
+    }
+    for key in kafka_keys.CONTROLLER_READ_DEFAULTS:
+        if key in cluster.config:
+            values[key] = kafka_keys.properties_value(cluster.config[key])
+    return values
+
+
 def _node_properties(bp: Blueprint, cluster: Cluster, node: Node, nodes: list[Node], k8s: bool,
                      min_isr: int, default_rf: int) -> dict[str, str]:
     listeners = listeners_for(bp.spec.security.client_authentication)
@@ -334,7 +347,6 @@ def _node_properties(bp: Blueprint, cluster: Cluster, node: Node, nodes: list[No
         "controller.quorum.voters": voters,
         "controller.listener.names": "CONTROLLER",
         "listeners": ",".join(f"{item.name}://:{item.port}" for item in mine),
-        "advertised.listeners": ",".join(f"{item.name}://{host}:{item.port}" for item in mine),
         "listener.security.protocol.map": ",".join(f"{item.name}:{item.protocol}" for item in listeners),
         "config.providers": "file",
         "config.providers.file.class": FILE_PROVIDER,
@@ -343,18 +355,18 @@ def _node_properties(bp: Blueprint, cluster: Cluster, node: Node, nodes: list[No
         "allow.everyone.if.no.acl.found": "false",
         "super.users": ";".join(SUPER_USERS),
     }
+    if node.role != "controller" or bp.spec.kafka.minor not in kafka_keys.CONTROLLERS_REFUSE_ADVERTISED_LISTENERS:
+        props["advertised.listeners"] = ",".join(f"{item.name}://{host}:{item.port}" for item in mine)
     for item in mine:
         props[f"listener.name.{item.name.lower()}.ssl.client.auth"] = item.client_auth
     props["log.dirs"] = METADATA_DIR if node.role == "controller" else ",".join(v.mount for v in node.volumes)
+    props.update(_cluster_defaults(bp, cluster, min_isr, default_rf))
     if node.role == "broker":
         props.update({
             "inter.broker.listener.name": "BROKER",
             "metadata.log.dir": METADATA_DIR,
             "broker.rack": node.site,
             "auto.create.topics.enable": "false",
-            "unclean.leader.election.enable": "false",
-            "default.replication.factor": str(default_rf),
-            "min.insync.replicas": str(min_isr),
             "offsets.topic.replication.factor": str(default_rf),
             "transaction.state.log.replication.factor": str(default_rf),
             "transaction.state.log.min.isr": str(min_isr),

@@ -145,6 +145,15 @@ def controller_site_counts(bp: Blueprint, doc: Document) -> Iterator[Problem]:
                                   f"{cluster.controllers.count}; make them equal")
 
 
+def sites_fit_node_ids(bp: Blueprint, doc: Document) -> Iterator[Problem]:
+    """Node ids come from each site's position (topology.node_id): at most MAX_SITES sites."""
+    for i, cluster in _clusters(bp):
+        if len(cluster.sites) > topology.MAX_SITES:
+            yield doc.problem((*CLUSTERS, i, "sites"),
+                              f"{len(cluster.sites)} sites; a cluster has at most {topology.MAX_SITES}, so that "
+                              "broker and controller node ids stay apart")
+
+
 def stretch_sites(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """A stretch cluster spans at least three sites, two or more of them with brokers."""
     if bp.spec.pattern != "stretch":
@@ -651,7 +660,7 @@ def created_vpc_has_cidr(bp: Blueprint, doc: Document) -> Iterator[Problem]:
 
 RULES: tuple[Rule, ...] = (
     kafka_version_supported, cluster_count_fits_pattern, names_unique, cluster_roles_fit_pattern,
-    controller_quorum_size, controller_site_counts, stretch_sites, no_site_holds_quorum_majority,
+    controller_quorum_size, controller_site_counts, sites_fit_node_ids, stretch_sites, no_site_holds_quorum_majority,
     tiebreaker_site, broker_spread, replication_factor_fits, stretch_replica_per_site,
     min_insync_survives_site_loss, topic_name_legal, topic_name_collision, topic_partitions_positive,
     cluster_references_exist, flows_fit_pattern, flow_clusters_exist, hub_and_spoke_flows,

@@ -10,6 +10,23 @@ from kgen.model import Cluster
 VPC_PREFIX_MIN, SUBNET_PREFIX_MAX = 16, 28
 
 
+# Node ids: a node's id depends only on its site's position in `sites` and its ordinal in
+# that site, so growing a site or appending a site never changes an existing node's id
+# (Kafka keeps a node's id in meta.properties and refuses to start under another one).
+# Brokers take 1 + 1000 * site + ordinal, controllers 9000 + 10 * site + ordinal: nine
+# sites at most keep the two ranges apart.
+BROKER_ID_BASE, BROKER_SITE_STRIDE = 1, 1000
+CONTROLLER_ID_BASE, CONTROLLER_SITE_STRIDE = 9000, 10
+MAX_SITES = CONTROLLER_ID_BASE // BROKER_SITE_STRIDE  # the ninth site's brokers: 8001 up, below 9000
+
+
+def node_id(role: str, site_index: int, ordinal: int) -> int:
+    """The node id of the `ordinal`-th `role` node in the cluster's `site_index`-th site."""
+    if role == "controller":
+        return CONTROLLER_ID_BASE + CONTROLLER_SITE_STRIDE * site_index + ordinal
+    return BROKER_ID_BASE + BROKER_SITE_STRIDE * site_index + ordinal
+
+
 def broker_sites(cluster: Cluster) -> list[str]:
     """Names of the sites that hold brokers, in blueprint order."""
     return [s.name for s in cluster.sites if s.brokers]

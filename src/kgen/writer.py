@@ -21,16 +21,40 @@ def _sha256(text: str) -> str:
 
 
 def manifest_artifact(artifacts: list[Artifact], blueprint: str, blueprint_sha256: str,
-                      kafka_version: str) -> Artifact:
-    """The manifest: kgen version, blueprint hash, Kafka version, and every file with its sha256."""
+                      kafka_version: str, identity: dict[str, dict[str, object]]) -> Artifact:
+    """The manifest: kgen version, blueprint hash, Kafka version, every file with its sha256,
+    and each cluster's identity (cluster id and node ids), which a later render must keep."""
     body = {
         "kgenVersion": __version__,
         "blueprint": blueprint,
         "blueprintSha256": blueprint_sha256,
         "kafkaVersion": kafka_version,
+        "identity": identity,
         "files": {a.path: _sha256(a.content) for a in sorted(artifacts)},
     }
     return Artifact(MANIFEST, json.dumps(body, indent=2, sort_keys=True) + "\n")
+
+
+def identity_changes(outdir: Path, identity: dict[str, dict[str, object]]) -> list[str]:
+    """How `identity` would change what the manifest in `outdir` recorded: cluster ids and
+    node ids that differ. Kafka refuses to start a formatted node under another id."""
+    manifest = outdir / MANIFEST
+    try:
+        before = json.loads(manifest.read_text(encoding="utf-8")).get("identity") or {}
+    except (OSError, ValueError, AttributeError):
+        return []
+    changes = []
+    for cluster, old in sorted(before.items()):
+        new = identity.get(cluster)
+        if new is None:
+            continue
+        if old.get("clusterId") != new["clusterId"]:
+            changes.append(f"cluster {cluster}: cluster id {old.get('clusterId')} -> {new['clusterId']}")
+        new_nodes: dict[str, object] = new["nodes"]  # type: ignore[assignment]
+        for node, node_id in sorted((old.get("nodes") or {}).items()):
+            if node in new_nodes and new_nodes[node] != node_id:
+                changes.append(f"node {node}: node.id {node_id} -> {new_nodes[node]}")
+    return changes
 
 
 def _check_paths(artifacts: list[Artifact]) -> None:

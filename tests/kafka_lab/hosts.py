@@ -2,10 +2,10 @@
 
 Each host gets an address from 198.18.0.0/24, an /etc/hosts (via /etc/netns/<ns>/hosts,
 which `ip netns exec` mounts) that resolves every rendered host name to its lab address,
-and a mount namespace in which the node's rendered files sit at the very paths its
-configuration names (/etc/kafka, /var/lib/kafka, /opt/kafka, ...). Traffic stays inside
-the lab's namespaces. Every process is stopped by its own id and every namespace
-removed, also when a test fails.
+its own host name (a UTS namespace), and a mount namespace in which the node's rendered
+files sit at the very paths its configuration names (/etc/kafka, /var/lib/kafka,
+/opt/kafka, ...). Traffic stays inside the lab's namespaces. Every process is stopped by
+its own id and every namespace removed, also when a test fails.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class Host:
     namespace: str
     address: str
     root: Path | None
+    hostname: str
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def _wrap(self, argv: list[str]) -> list[str]:
@@ -48,8 +49,9 @@ class Host:
                 source = self.root / path
                 if source.is_dir():
                     binds.append(f"mount --bind {shlex.quote(str(source))} /{path}")
-        script = " && ".join([*binds, 'exec "$@"'])
-        return ["ip", "netns", "exec", self.namespace, "unshare", "--mount", "--propagation", "private",
+        # Its own host name too, as a real host has (Kafka resolves a wildcard listener to it).
+        script = " && ".join([*binds, f"hostname {shlex.quote(self.hostname)}", 'exec "$@"'])
+        return ["ip", "netns", "exec", self.namespace, "unshare", "--mount", "--uts", "--propagation", "private",
                 "sh", "-c", script, "lab-host", *argv]
 
     def run(self, argv: list[str], env: dict[str, str] | None = None, timeout: float = 120,
@@ -115,7 +117,7 @@ class Network:
                 _ip("-n", namespace, "addr", "add", f"{address}/24", "dev", "eth0")
                 _ip("-n", namespace, "link", "set", "eth0", "up")
                 _ip("-n", namespace, "link", "set", "lo", "up")
-                self.hosts[name] = Host(name, namespace, address, roots.get(name))
+                self.hosts[name] = Host(name, namespace, address, roots.get(name), aliases.get(name, name))
             lines = ["127.0.0.1 localhost"]
             for name, host in self.hosts.items():
                 lines.append(f"{host.address} {aliases.get(name, name)} {name}")
@@ -135,8 +137,13 @@ class Network:
 
     def close(self) -> None:
         """Stop every process, remove every namespace and the files the lab made."""
-        for host in self.hosts.values():
-            host.stop_all()
+        running = [(host, process) for host in self.hosts.values() for process in host.processes]
+        for _, process in running:  # all at once: a broker waiting on a stopped controller needs no turn
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for host, process in running:
+            host.stop(process, grace=max(0.1, deadline - time.monotonic()))
         for host in self.hosts.values():
             _ip("netns", "del", host.namespace, check=False)
         _ip("netns", "del", self.bridge, check=False)

@@ -50,14 +50,29 @@ def main_classes(version: str) -> dict[str, str]:
     return chosen
 
 
-def _wrapper(script: str, main_class: str, jars: tuple[Path, ...]) -> bytes:
+# Like kafka-run-class.sh, a 3.x tool without KAFKA_LOG4J_OPTS logs warnings and errors to
+# stderr (Log4j 1 has no default configuration; 4.x's Log4j 2 prints errors by default).
+TOOLS_LOG4J = "config/tools-log4j.properties"
+TOOLS_LOG4J_TEXT = (
+    "log4j.rootLogger=WARN, stderr\n"
+    "log4j.appender.stderr=org.apache.log4j.ConsoleAppender\n"
+    "log4j.appender.stderr.Target=System.err\n"
+    "log4j.appender.stderr.layout=org.apache.log4j.PatternLayout\n"
+    "log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n"
+)
+
+
+def _wrapper(script: str, main_class: str, jars: tuple[Path, ...], log4j1: bool) -> bytes:
     heap = SERVER_HEAP if script in SERVER_SCRIPTS else TOOL_HEAP
     classpath = shlex.quote(":".join(str(jar) for jar in jars))
+    logging = "${KAFKA_LOG4J_OPTS}"
+    if log4j1 and script not in SERVER_SCRIPTS:
+        logging = f'"${{KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:$(dirname "$0")/../{TOOLS_LOG4J}}}"'
     return (
         "#!/bin/sh\n"
         f"# kgen Kafka lab: stands in for Apache Kafka's bin/{script} ({main_class}).\n"
         f'exec java ${{KAFKA_HEAP_OPTS:-{heap}}} -XX:+UseG1GC -Djava.awt.headless=true '
-        '${KAFKA_LOG4J_OPTS} "-Dkafka.logs.dir=${LOG_DIR:-/tmp}" ${KAFKA_OPTS} '
+        f'{logging} "-Dkafka.logs.dir=${{LOG_DIR:-/tmp}}" ${{KAFKA_OPTS}} '
         f'-cp {classpath} {main_class} "$@"\n'
     ).encode()
 
@@ -66,10 +81,14 @@ def release_archive(version: str, scala: str) -> bytes:
     """A kafka_<scala>-<version>.tgz whose bin/ scripts run the real release's classes."""
     jars = maven.classpath(version)
     buffer = io.BytesIO()
+    log4j1 = int(version.split(".")[0]) < 4
+    files = {f"bin/{script}": (_wrapper(script, main_class, jars, log4j1), 0o755)
+             for script, main_class in sorted(main_classes(version).items())}
+    if log4j1:
+        files[TOOLS_LOG4J] = (TOOLS_LOG4J_TEXT.encode(), 0o644)
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for script, main_class in sorted(main_classes(version).items()):
-            data = _wrapper(script, main_class, jars)
-            info = tarfile.TarInfo(f"kafka_{scala}-{version}/bin/{script}")
-            info.size, info.mode, info.mtime = len(data), 0o755, 0
+        for name, (data, mode) in sorted(files.items()):
+            info = tarfile.TarInfo(f"kafka_{scala}-{version}/{name}")
+            info.size, info.mode, info.mtime = len(data), mode, 0
             tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()

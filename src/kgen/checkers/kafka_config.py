@@ -97,6 +97,11 @@ def server_problems(entries: Entries, version: str) -> Iterator[tuple[int, str, 
     protocol_map = dict(
         item.split(":", 1) for item in props.get("listener.security.protocol.map", ("", 0))[0].split(",") if ":" in item
     )
+    roles = props.get("process.roles", ("", 0))[0]
+    if roles == "controller" and "advertised.listeners" in props \
+            and table.line in kafka_keys.CONTROLLERS_REFUSE_ADVERTISED_LISTENERS:
+        yield props["advertised.listeners"][1], "controller-advertised-listeners", \
+            f"Kafka {table.line} refuses to start a controller-only node with advertised.listeners set"
     for key in ("listeners", "advertised.listeners"):
         value, line = props.get(key, ("", 0))
         for listener in filter(None, value.split(",")):

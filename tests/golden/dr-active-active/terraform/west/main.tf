@@ -24,7 +24,7 @@ locals {
       role          = "controller"
       site          = "b"
       zone          = "us-west-2b"
-      node_id       = 9001
+      node_id       = 9010
       hostname      = "west-controller-b-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/metadata", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -33,7 +33,7 @@ locals {
       role          = "controller"
       site          = "c"
       zone          = "us-west-2c"
-      node_id       = 9002
+      node_id       = 9020
       hostname      = "west-controller-c-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/metadata", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -51,7 +51,7 @@ locals {
       role          = "broker"
       site          = "b"
       zone          = "us-west-2b"
-      node_id       = 2
+      node_id       = 1001
       hostname      = "west-broker-b-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -60,7 +60,7 @@ locals {
       role          = "broker"
       site          = "c"
       zone          = "us-west-2c"
-      node_id       = 3
+      node_id       = 2001
       hostname      = "west-broker-c-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]

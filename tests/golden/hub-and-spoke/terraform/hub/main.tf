@@ -24,7 +24,7 @@ locals {
       role          = "controller"
       site          = "b"
       zone          = "eu-west-1b"
-      node_id       = 9001
+      node_id       = 9010
       hostname      = "hub-controller-b-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/metadata", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -33,7 +33,7 @@ locals {
       role          = "controller"
       site          = "c"
       zone          = "eu-west-1c"
-      node_id       = 9002
+      node_id       = 9020
       hostname      = "hub-controller-c-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/metadata", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -60,7 +60,7 @@ locals {
       role          = "broker"
       site          = "b"
       zone          = "eu-west-1b"
-      node_id       = 3
+      node_id       = 1001
       hostname      = "hub-broker-b-0.kafka.internal"
       instance_type = "r7i.xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -69,7 +69,7 @@ locals {
       role          = "broker"
       site          = "b"
       zone          = "eu-west-1b"
-      node_id       = 4
+      node_id       = 1002
       hostname      = "hub-broker-b-1.kafka.internal"
       instance_type = "r7i.xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -78,7 +78,7 @@ locals {
       role          = "broker"
       site          = "c"
       zone          = "eu-west-1c"
-      node_id       = 5
+      node_id       = 2001
       hostname      = "hub-broker-c-0.kafka.internal"
       instance_type = "r7i.xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -87,7 +87,7 @@ locals {
       role          = "broker"
       site          = "c"
       zone          = "eu-west-1c"
-      node_id       = 6
+      node_id       = 2002
       hostname      = "hub-broker-c-1.kafka.internal"
       instance_type = "r7i.xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]

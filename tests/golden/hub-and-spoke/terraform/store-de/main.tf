@@ -24,7 +24,7 @@ locals {
       role          = "controller"
       site          = "b"
       zone          = "eu-central-1b"
-      node_id       = 9001
+      node_id       = 9010
       hostname      = "store-de-controller-b-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/metadata", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -33,7 +33,7 @@ locals {
       role          = "controller"
       site          = "c"
       zone          = "eu-central-1c"
-      node_id       = 9002
+      node_id       = 9020
       hostname      = "store-de-controller-c-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/metadata", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -51,7 +51,7 @@ locals {
       role          = "broker"
       site          = "b"
       zone          = "eu-central-1b"
-      node_id       = 2
+      node_id       = 1001
       hostname      = "store-de-broker-b-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -60,7 +60,7 @@ locals {
       role          = "broker"
       site          = "c"
       zone          = "eu-central-1c"
-      node_id       = 3
+      node_id       = 2001
       hostname      = "store-de-broker-c-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]

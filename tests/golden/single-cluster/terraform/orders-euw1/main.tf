@@ -25,7 +25,7 @@ locals {
       role          = "controller"
       site          = "b"
       zone          = "eu-west-1b"
-      node_id       = 9001
+      node_id       = 9010
       hostname      = "orders-euw1-controller-b-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/metadata", "size_gib" = 50, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -34,7 +34,7 @@ locals {
       role          = "controller"
       site          = "c"
       zone          = "eu-west-1c"
-      node_id       = 9002
+      node_id       = 9020
       hostname      = "orders-euw1-controller-c-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/metadata", "size_gib" = 50, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -61,7 +61,7 @@ locals {
       role          = "broker"
       site          = "b"
       zone          = "eu-west-1b"
-      node_id       = 3
+      node_id       = 1001
       hostname      = "orders-euw1-broker-b-0.kafka.internal"
       instance_type = "r7i.2xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 2000, "type" = "gp3", "iops" = 6000, "throughput_mibps" = 500 }, { "device" = "/dev/sdg", "mount" = "/var/lib/kafka/data-1", "size_gib" = 2000, "type" = "gp3", "iops" = 6000, "throughput_mibps" = 500 }]
@@ -70,7 +70,7 @@ locals {
       role          = "broker"
       site          = "b"
       zone          = "eu-west-1b"
-      node_id       = 4
+      node_id       = 1002
       hostname      = "orders-euw1-broker-b-1.kafka.internal"
       instance_type = "r7i.2xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 2000, "type" = "gp3", "iops" = 6000, "throughput_mibps" = 500 }, { "device" = "/dev/sdg", "mount" = "/var/lib/kafka/data-1", "size_gib" = 2000, "type" = "gp3", "iops" = 6000, "throughput_mibps" = 500 }]
@@ -79,7 +79,7 @@ locals {
       role          = "broker"
       site          = "c"
       zone          = "eu-west-1c"
-      node_id       = 5
+      node_id       = 2001
       hostname      = "orders-euw1-broker-c-0.kafka.internal"
       instance_type = "r7i.2xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 2000, "type" = "gp3", "iops" = 6000, "throughput_mibps" = 500 }, { "device" = "/dev/sdg", "mount" = "/var/lib/kafka/data-1", "size_gib" = 2000, "type" = "gp3", "iops" = 6000, "throughput_mibps" = 500 }]
@@ -88,7 +88,7 @@ locals {
       role          = "broker"
       site          = "c"
       zone          = "eu-west-1c"
-      node_id       = 6
+      node_id       = 2002
       hostname      = "orders-euw1-broker-c-1.kafka.internal"
       instance_type = "r7i.2xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 2000, "type" = "gp3", "iops" = 6000, "throughput_mibps" = 500 }, { "device" = "/dev/sdg", "mount" = "/var/lib/kafka/data-1", "size_gib" = 2000, "type" = "gp3", "iops" = 6000, "throughput_mibps" = 500 }]

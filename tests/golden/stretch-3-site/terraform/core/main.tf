@@ -24,7 +24,7 @@ locals {
       role          = "controller"
       site          = "dc2"
       zone          = "eu-central-1b"
-      node_id       = 9001
+      node_id       = 9010
       hostname      = "core-controller-dc2-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/metadata", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -33,7 +33,7 @@ locals {
       role          = "controller"
       site          = "dc3"
       zone          = "eu-central-1c"
-      node_id       = 9002
+      node_id       = 9020
       hostname      = "core-controller-dc3-0.kafka.internal"
       instance_type = "m7i.large"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/metadata", "size_gib" = 100, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -60,7 +60,7 @@ locals {
       role          = "broker"
       site          = "dc2"
       zone          = "eu-central-1b"
-      node_id       = 3
+      node_id       = 1001
       hostname      = "core-broker-dc2-0.kafka.internal"
       instance_type = "r7i.xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 1000, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -69,7 +69,7 @@ locals {
       role          = "broker"
       site          = "dc2"
       zone          = "eu-central-1b"
-      node_id       = 4
+      node_id       = 1002
       hostname      = "core-broker-dc2-1.kafka.internal"
       instance_type = "r7i.xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 1000, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -78,7 +78,7 @@ locals {
       role          = "broker"
       site          = "dc3"
       zone          = "eu-central-1c"
-      node_id       = 5
+      node_id       = 2001
       hostname      = "core-broker-dc3-0.kafka.internal"
       instance_type = "r7i.xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 1000, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
@@ -87,7 +87,7 @@ locals {
       role          = "broker"
       site          = "dc3"
       zone          = "eu-central-1c"
-      node_id       = 6
+      node_id       = 2002
       hostname      = "core-broker-dc3-1.kafka.internal"
       instance_type = "r7i.xlarge"
       volumes       = [{ "device" = "/dev/sdf", "mount" = "/var/lib/kafka/data-0", "size_gib" = 1000, "type" = "gp3", "iops" = 3000, "throughput_mibps" = 125 }]
