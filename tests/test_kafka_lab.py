@@ -37,11 +37,12 @@ def _blueprint(tmp: Path, version: str) -> Path:
     return path
 
 
-def _open_lab(tmp: Path, version: str) -> Any:
+def _open_lab(tmp: Path, version: str = "", source: Path | None = None) -> Any:
+    """The lab for a blueprint: the single cluster at `version`, or the blueprint at `source`."""
     from kafka_lab import lab, maven
 
     try:
-        return lab.KafkaLab(_blueprint(tmp, version), tmp)
+        return lab.KafkaLab(source or _blueprint(tmp, version), tmp)
     except maven.LabUnavailable as missing:
         if IN_CI:
             pytest.fail(f"not verified: {missing} (CI requires the Kafka lab)")

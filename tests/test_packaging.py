@@ -31,7 +31,7 @@ def test_wheel_ships_package_data_and_renders_like_the_source_tree(tmp_path: Pat
                  for p in (ROOT / "templates").rglob("*") if p.is_file()}
     assert templates and templates <= names
     assert {"kgen/blueprints/hardened-production.yaml", "kgen/blueprints/dev.yaml",
-            "kgen/data/kafka-configs.json"} <= names
+            "kgen/data/kafka-configs.json", "kgen/data/kafka-release-checksums.json"} <= names
 
     example = ROOT / "examples/hub-and-spoke.yaml"
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}

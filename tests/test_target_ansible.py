@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
-from cluster_facts import assert_controllers_share_the_cluster_defaults
+from cluster_facts import assert_controllers_share_the_cluster_defaults, assert_mirrormaker_topics_fit
 
 from kgen import kafka_keys, tools
 from kgen.blueprint import validate_file
@@ -158,6 +158,8 @@ def test_every_node_gets_the_plan_properties(example: Path, tmp_path: Path) -> N
         assert cluster_vars["kafka_cluster_id"] == cluster.cluster_id
         flows = {flow["name"]: flow["properties"] for flow in cluster_vars["kafka_cluster_flows"]}
         assert flows == {flow.name: flow.properties for flow in cluster.flows_in}
+        for flow in cluster.flows_in:
+            assert_mirrormaker_topics_fit(plan, flow, flows[flow.name])
         assert len(cluster_vars["kafka_cluster_acls"]) == len(cluster.acls)
         assert [t["name"] for t in cluster_vars["kafka_cluster_topics"]] == [t.name for t in cluster.topics]
 

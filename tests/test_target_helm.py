@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from cluster_facts import assert_controllers_share_the_cluster_defaults
+from cluster_facts import assert_controllers_share_the_cluster_defaults, assert_mirrormaker_topics_fit
 
 from kgen import tools
 from kgen.blueprint import validate_file
@@ -454,6 +454,7 @@ def test_each_configmap_holds_exactly_the_plans_properties(releases: list[Releas
             config = next(v["configMap"]["name"] for v in volumes if v["name"] == "config")
             text = release.named("ConfigMap", config)["data"]["mm2.properties"]
             assert parse_properties(text) == flow.k8s_properties
+            assert_mirrormaker_topics_fit(release.plan, flow, parse_properties(text))
 
 
 @pytest.mark.tool("helm")

@@ -103,6 +103,11 @@ def mm2_spec(version: str, key: str, aliases: list[str]) -> dict[str, Any] | Non
     table = keys_for(version, "mirrormaker2")
     if table.spec(key) is not None:
         return table.spec(key)
+    # Dedicated MirrorMaker 2 runs a Connect worker per replication pair, configured from the
+    # top-level keys of mm2.properties (its internal config/offset/status topics, for one).
+    worker = _connect_worker(".".join(version.split(".")[:2])).get(key)
+    if worker is not None:
+        return worker
     if re.fullmatch(r"config\.providers\.[a-z0-9]+\.(class|param\.[a-z0-9.]+)", key):
         return {"type": "string"}
     for source in aliases:
@@ -209,3 +214,27 @@ def properties_value(value: Any) -> str:
     if isinstance(value, list):
         return ",".join(properties_value(v) for v in value)
     return str(value)
+
+
+@cache
+def _checksums() -> dict[str, str]:
+    with (resource_dir("data") / "kafka-release-checksums.json").open(encoding="utf-8") as handle:
+        table: dict[str, str] = json.load(handle)["sha512"]
+    return table
+
+
+def release_checksum(version: str) -> str | None:
+    """The shipped `sha512:<hex>` of kafka_2.13-<version>.tgz, or None for a release it lacks.
+
+    From data/kafka-release-checksums.json (see docs/reference-data.md for its provenance).
+    """
+    digest = _checksums().get(version)
+    return f"sha512:{digest}" if digest else None
+
+
+@cache
+def _connect_worker(line: str) -> dict[str, dict[str, Any]]:
+    """Kafka Connect's worker keys for a release line (data/kafka-connect-worker-configs.json)."""
+    with (resource_dir("data") / "kafka-connect-worker-configs.json").open(encoding="utf-8") as handle:
+        entries: dict[str, dict[str, Any]] = json.load(handle)["versions"][line]["connect_worker"]
+    return entries

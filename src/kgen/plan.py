@@ -494,6 +494,11 @@ def _flow_properties(bp: Blueprint, flow: Flow, source: str, target: str, princi
         "checkpoints.topic.replication.factor": str(rf[target]),
         "heartbeats.topic.replication.factor": str(rf[target]),
         "offset-syncs.topic.replication.factor": str(rf[source]),
+        # The Connect worker's own topics (mm2-configs/-offsets/-status.<source>.internal) live
+        # on the target; Kafka's default of 3 cannot be placed on a smaller cluster.
+        "config.storage.replication.factor": str(rf[target]),
+        "offset.storage.replication.factor": str(rf[target]),
+        "status.storage.replication.factor": str(rf[target]),
     }
     return dict(sorted(props.items()))
 
@@ -597,7 +602,7 @@ def build_plan(bp: Blueprint) -> Plan:
     return Plan(
         name=bp.metadata.name, pattern=spec.pattern, environment=spec.environment,
         kafka_version=spec.kafka.version, kafka_line=spec.kafka.minor, mirror_url=spec.kafka.mirror_url,
-        archive_checksum=spec.kafka.archive_checksum or "",
+        archive_checksum=spec.kafka.archive_checksum or kafka_keys.release_checksum(spec.kafka.version) or "",
         image_digest=spec.kafka.image_digest, targets=tuple(spec.targets), labels=dict(bp.metadata.labels),
         dns_zone=spec.dns.zone, client_authentication=security.client_authentication,
         tls_protocols=tuple(security.tls.protocols), certificate_source=security.tls.certificates.source,

@@ -582,11 +582,12 @@ def client_peers_given(bp: Blueprint, doc: Document) -> Iterator[Problem]:
 
 
 def release_checksum_given(bp: Blueprint, doc: Document) -> Iterator[Problem]:
-    """Warn when the Ansible target has no checksum to verify the Kafka archive against."""
-    if "ansible" in bp.spec.targets and bp.spec.kafka.archive_checksum is None:
-        yield doc.problem(("spec", "kafka"), "no archiveChecksum: the Ansible roles refuse to install Kafka "
-                          f"{bp.spec.kafka.version} until it holds the sha512 from the release's .sha512 file",
-                          "warning")
+    """Warn when the Ansible target has no checksum, given or shipped, to verify the Kafka archive against."""
+    if "ansible" in bp.spec.targets and bp.spec.kafka.archive_checksum is None \
+            and kafka_keys.release_checksum(bp.spec.kafka.version) is None:
+        yield doc.problem(("spec", "kafka"), f"no archiveChecksum, and kgen ships none for Kafka "
+                          f"{bp.spec.kafka.version}: the Ansible roles refuse to install it until "
+                          "archiveChecksum holds the sha512 from the release's .sha512 file", "warning")
 
 
 def mirrormaker_nodes_without_rest(bp: Blueprint, doc: Document) -> Iterator[Problem]:

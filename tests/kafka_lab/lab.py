@@ -109,9 +109,9 @@ class KafkaLab:
         result = self.network.hosts[name].run(self.format_command(name), env={"KAFKA_HEAP_OPTS": TOOL_HEAP})
         assert result.returncode == 0, f"format {name}: {result.stdout}{result.stderr}"
 
-    def start(self, name: str) -> None:
+    def start(self, name: str, unit_name: str = "kafka.service") -> None:
         """Start a node as its systemd unit does: its Environment= and ExecStart=."""
-        unit = self.unit(name)
+        unit = self.unit(name, unit_name)
         env = dict(item.strip('"').split("=", 1) for item in unit.get("Environment", []))
         env["KAFKA_HEAP_OPTS"] = NODE_HEAP
         log = self.tmp / "logs" / f"{name}.out"
