@@ -162,3 +162,39 @@ def test_node_ids_never_change_when_a_cluster_grows(tmp_path: Path) -> None:
         for node in plan.clusters[0].nodes:
             assert (node.node_id >= 9000) is (node.role == "controller"), node.name
     assert new["orders-euw1-broker-d-0"] == 3001
+
+
+def test_a_users_cluster_default_reaches_the_controllers_and_broker_keys_stay_off_them() -> None:
+    """`config: {num.partitions: 12}` is read on the active controller; broker-only keys are not."""
+    plan = _plan_of(Path(__file__).parent.parent / "examples" / "single-cluster.yaml")
+    cluster = plan.clusters[0]
+    controllers = [n for n in cluster.nodes if n.role == "controller"]
+    brokers = [n for n in cluster.nodes if n.role == "broker"]
+    assert brokers[0].properties["num.partitions"] == "12"
+    assert "log.retention.hours" in brokers[0].properties
+    for node in controllers:
+        for key in kafka_keys.CONTROLLER_READ_DEFAULTS:
+            assert node.properties[key] == brokers[0].properties[key], (node.name, key)
+            assert node.k8s_properties[key] == brokers[0].k8s_properties[key], (node.name, key)
+        assert "log.retention.hours" not in node.properties
+        assert "broker.rack" not in node.properties
+
+
+def test_mirrormaker_may_commit_translated_offsets_and_grow_partitions(example: Path) -> None:
+    """OffsetCommit authorizes Read on the group and the topic; CreatePartitions authorizes Alter."""
+    plan = _plan_of(example)
+    for cluster in plan.clusters:
+        for flow in cluster.flows_in:
+            mine = [a for a in cluster.acls if a.principal == f"User:{flow.principal}" and a.resource_type == "topic"]
+            mirrored = {a.name for a in mine if a.operation == "Create"} - {
+                "heartbeats", f"{flow.source}.checkpoints.internal", f"mm2-configs.{flow.source}.internal",
+                f"mm2-offsets.{flow.source}.internal", f"mm2-status.{flow.source}.internal"}
+            assert mirrored, flow.name
+            for name in mirrored:
+                ops = {a.operation for a in mine if a.name == name}
+                assert "Alter" in ops, (flow.name, name)
+                assert ("Read" in ops) is flow.sync_group_offsets, (flow.name, name)
+            if flow.sync_group_offsets:
+                groups = {a.operation for a in cluster.acls
+                          if a.principal == f"User:{flow.principal}" and a.resource_type == "group"}
+                assert "Read" in groups, flow.name

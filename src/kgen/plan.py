@@ -426,7 +426,11 @@ def _flow_acls(flow: FlowPlan) -> dict[str, list[AclBinding]]:
         source += bind("topic", name, pattern, ("Read", "Describe", "DescribeConfigs"))
         mirrored = name if flow.policy == "identity" else f"{flow.source}.{'' if name == '*' else name}"
         mirrored_pattern = pattern if flow.policy == "identity" else "prefixed"
-        target += bind("topic", mirrored, mirrored_pattern, ("Create", "Write", "Describe", "AlterConfigs"))
+        # Alter: CreatePartitions, when the source topic grows. Read: committing a group's
+        # translated offsets (OffsetCommit authorizes Read on the group and on each topic);
+        # without it the checkpoint connector logs TopicAuthorizationException (Kafka lab).
+        ops = ("Create", "Write", "Describe", "AlterConfigs", "Alter")
+        target += bind("topic", mirrored, mirrored_pattern, (*ops, "Read") if flow.sync_group_offsets else ops)
     for regex in flow.groups:
         name, pattern = _regex_prefix(regex)
         source += bind("group", name, pattern, ("Describe",))

@@ -141,7 +141,7 @@ class Network:
         for _, process in running:  # all at once: a broker waiting on a stopped controller needs no turn
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 10
         for host, process in running:
             host.stop(process, grace=max(0.1, deadline - time.monotonic()))
         for host in self.hosts.values():

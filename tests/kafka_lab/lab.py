@@ -88,7 +88,7 @@ class KafkaLab:
     def group_vars(self, cluster: str) -> dict[str, Any]:
         """A cluster's generated inventory variables."""
         path = self.dry.project / "inventory" / "group_vars" / f"{ansible.group_of(cluster)}.yml"
-        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_AnsibleLoader)
         return data
 
     # --- running Kafka ------------------------------------------------------------------

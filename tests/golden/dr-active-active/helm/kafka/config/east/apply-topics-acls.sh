@@ -76,9 +76,11 @@ acl User:mm2-west-to-east allow Create topic west.checkpoints.internal LITERAL
 acl User:mm2-west-to-east allow Describe topic west.checkpoints.internal LITERAL
 acl User:mm2-west-to-east allow Read topic west.checkpoints.internal LITERAL
 acl User:mm2-west-to-east allow Write topic west.checkpoints.internal LITERAL
+acl User:mm2-west-to-east allow Alter topic west.orders PREFIXED
 acl User:mm2-west-to-east allow AlterConfigs topic west.orders PREFIXED
 acl User:mm2-west-to-east allow Create topic west.orders PREFIXED
 acl User:mm2-west-to-east allow Describe topic west.orders PREFIXED
+acl User:mm2-west-to-east allow Read topic west.orders PREFIXED
 acl User:mm2-west-to-east allow Write topic west.orders PREFIXED
 acl User:orders-app allow Read group orders- PREFIXED
 acl User:orders-app allow Describe topic east.orders PREFIXED
@@ -88,4 +90,4 @@ acl User:orders-app allow Read topic orders PREFIXED
 acl User:orders-app allow Write topic orders PREFIXED
 acl User:orders-app allow Describe topic west.orders PREFIXED
 acl User:orders-app allow Read topic west.orders PREFIXED
-echo "kgen: 1 topics and 46 ACL bindings applied to east"
+echo "kgen: 1 topics and 48 ACL bindings applied to east"

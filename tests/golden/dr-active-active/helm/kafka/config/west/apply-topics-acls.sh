@@ -51,9 +51,11 @@ acl User:mm2-east-to-west allow Create topic east.checkpoints.internal LITERAL
 acl User:mm2-east-to-west allow Describe topic east.checkpoints.internal LITERAL
 acl User:mm2-east-to-west allow Read topic east.checkpoints.internal LITERAL
 acl User:mm2-east-to-west allow Write topic east.checkpoints.internal LITERAL
+acl User:mm2-east-to-west allow Alter topic east.orders PREFIXED
 acl User:mm2-east-to-west allow AlterConfigs topic east.orders PREFIXED
 acl User:mm2-east-to-west allow Create topic east.orders PREFIXED
 acl User:mm2-east-to-west allow Describe topic east.orders PREFIXED
+acl User:mm2-east-to-west allow Read topic east.orders PREFIXED
 acl User:mm2-east-to-west allow Write topic east.orders PREFIXED
 acl User:mm2-east-to-west allow Create topic heartbeats LITERAL
 acl User:mm2-east-to-west allow Describe topic heartbeats LITERAL
@@ -88,4 +90,4 @@ acl User:orders-app allow Read topic orders PREFIXED
 acl User:orders-app allow Write topic orders PREFIXED
 acl User:orders-app allow Describe topic west.orders PREFIXED
 acl User:orders-app allow Read topic west.orders PREFIXED
-echo "kgen: 1 topics and 46 ACL bindings applied to west"
+echo "kgen: 1 topics and 48 ACL bindings applied to west"

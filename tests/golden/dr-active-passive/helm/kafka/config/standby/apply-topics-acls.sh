@@ -62,9 +62,11 @@ acl User:mm2-primary-to-standby allow Create topic mm2-status.primary.internal L
 acl User:mm2-primary-to-standby allow Describe topic mm2-status.primary.internal LITERAL
 acl User:mm2-primary-to-standby allow Read topic mm2-status.primary.internal LITERAL
 acl User:mm2-primary-to-standby allow Write topic mm2-status.primary.internal LITERAL
+acl User:mm2-primary-to-standby allow Alter topic payments. PREFIXED
 acl User:mm2-primary-to-standby allow AlterConfigs topic payments. PREFIXED
 acl User:mm2-primary-to-standby allow Create topic payments. PREFIXED
 acl User:mm2-primary-to-standby allow Describe topic payments. PREFIXED
+acl User:mm2-primary-to-standby allow Read topic payments. PREFIXED
 acl User:mm2-primary-to-standby allow Write topic payments. PREFIXED
 acl User:mm2-primary-to-standby allow Create topic primary.checkpoints.internal LITERAL
 acl User:mm2-primary-to-standby allow Describe topic primary.checkpoints.internal LITERAL
@@ -74,4 +76,4 @@ acl User:payments-service allow Read group payments- PREFIXED
 acl User:payments-service allow Describe topic payments. PREFIXED
 acl User:payments-service allow Read topic payments. PREFIXED
 acl User:payments-service allow Write topic payments. PREFIXED
-echo "kgen: 0 topics and 33 ACL bindings applied to standby"
+echo "kgen: 0 topics and 35 ACL bindings applied to standby"

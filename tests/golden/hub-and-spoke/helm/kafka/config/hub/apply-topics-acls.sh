@@ -92,6 +92,7 @@ acl User:mm2-store-de-to-hub allow Create topic store-de.checkpoints.internal LI
 acl User:mm2-store-de-to-hub allow Describe topic store-de.checkpoints.internal LITERAL
 acl User:mm2-store-de-to-hub allow Read topic store-de.checkpoints.internal LITERAL
 acl User:mm2-store-de-to-hub allow Write topic store-de.checkpoints.internal LITERAL
+acl User:mm2-store-de-to-hub allow Alter topic store-de.sales. PREFIXED
 acl User:mm2-store-de-to-hub allow AlterConfigs topic store-de.sales. PREFIXED
 acl User:mm2-store-de-to-hub allow Create topic store-de.sales. PREFIXED
 acl User:mm2-store-de-to-hub allow Describe topic store-de.sales. PREFIXED
@@ -119,6 +120,7 @@ acl User:mm2-store-es-to-hub allow Create topic store-es.checkpoints.internal LI
 acl User:mm2-store-es-to-hub allow Describe topic store-es.checkpoints.internal LITERAL
 acl User:mm2-store-es-to-hub allow Read topic store-es.checkpoints.internal LITERAL
 acl User:mm2-store-es-to-hub allow Write topic store-es.checkpoints.internal LITERAL
+acl User:mm2-store-es-to-hub allow Alter topic store-es.sales. PREFIXED
 acl User:mm2-store-es-to-hub allow AlterConfigs topic store-es.sales. PREFIXED
 acl User:mm2-store-es-to-hub allow Create topic store-es.sales. PREFIXED
 acl User:mm2-store-es-to-hub allow Describe topic store-es.sales. PREFIXED
@@ -146,8 +148,9 @@ acl User:mm2-store-fr-to-hub allow Create topic store-fr.checkpoints.internal LI
 acl User:mm2-store-fr-to-hub allow Describe topic store-fr.checkpoints.internal LITERAL
 acl User:mm2-store-fr-to-hub allow Read topic store-fr.checkpoints.internal LITERAL
 acl User:mm2-store-fr-to-hub allow Write topic store-fr.checkpoints.internal LITERAL
+acl User:mm2-store-fr-to-hub allow Alter topic store-fr.sales. PREFIXED
 acl User:mm2-store-fr-to-hub allow AlterConfigs topic store-fr.sales. PREFIXED
 acl User:mm2-store-fr-to-hub allow Create topic store-fr.sales. PREFIXED
 acl User:mm2-store-fr-to-hub allow Describe topic store-fr.sales. PREFIXED
 acl User:mm2-store-fr-to-hub allow Write topic store-fr.sales. PREFIXED
-echo "kgen: 1 topics and 108 ACL bindings applied to hub"
+echo "kgen: 1 topics and 111 ACL bindings applied to hub"

@@ -49,6 +49,7 @@ acl User:mm2-hub-to-store-es allow Create topic heartbeats LITERAL
 acl User:mm2-hub-to-store-es allow Describe topic heartbeats LITERAL
 acl User:mm2-hub-to-store-es allow Read topic heartbeats LITERAL
 acl User:mm2-hub-to-store-es allow Write topic heartbeats LITERAL
+acl User:mm2-hub-to-store-es allow Alter topic hub.catalog. PREFIXED
 acl User:mm2-hub-to-store-es allow AlterConfigs topic hub.catalog. PREFIXED
 acl User:mm2-hub-to-store-es allow Create topic hub.catalog. PREFIXED
 acl User:mm2-hub-to-store-es allow Describe topic hub.catalog. PREFIXED
@@ -82,4 +83,4 @@ acl User:pos allow Describe topic catalog. PREFIXED
 acl User:pos allow Read topic catalog. PREFIXED
 acl User:pos allow Describe topic sales. PREFIXED
 acl User:pos allow Write topic sales. PREFIXED
-echo "kgen: 1 topics and 40 ACL bindings applied to store-es"
+echo "kgen: 1 topics and 41 ACL bindings applied to store-es"
