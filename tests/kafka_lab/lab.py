@@ -7,7 +7,6 @@ the real JMX exporter agent; nothing here rebuilds a configuration.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shlex
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from test_target_ansible import DryRun, parse_properties, parse_unit
+from test_target_ansible import DryRun, _filter_plugin, _vars, parse_properties, parse_unit
 
 from kafka_lab import hosts, maven, scripts
 from kgen.targets import ansible
@@ -27,29 +26,12 @@ TOOL_HEAP = "-Xmx160m"
 CLIENT = "lab-client"
 
 
-class _AnsibleLoader(yaml.SafeLoader):
-    """Reads generated vars files, whose `!unsafe` strings are plain strings here."""
-
-
-_AnsibleLoader.add_constructor("!unsafe", lambda loader, node: loader.construct_scalar(node))  # type: ignore[arg-type]
-
-
-def _load_filters(ansible_dir: Path) -> Any:
-    path = ansible_dir / "filter_plugins" / "kgen_properties.py"
-    spec = importlib.util.spec_from_file_location("kgen_lab_filters", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 class KafkaLab:
     """One rendered blueprint on real Kafka: hosts, formatted storage, running nodes."""
 
     def __init__(self, blueprint: Path, tmp_path: Path) -> None:
         self.tmp = tmp_path
         plan_version = yaml.safe_load(blueprint.read_text(encoding="utf-8"))["spec"]["kafka"]["version"]
-        self.version = plan_version
         agent = maven.jmx_exporter_agent().read_bytes()
         self.dry = DryRun(blueprint, "files", tmp_path / "render",
                           release=scripts.release_archive(plan_version, ansible.SCALA_VERSION), agent=agent)
@@ -57,7 +39,7 @@ class KafkaLab:
         assert result.rc == 0, output[-4000:]
         self.plan = self.dry.plan
         self.kafka_home = f"/opt/kafka/kafka_{ansible.SCALA_VERSION}-{self.plan.kafka_version}"
-        self.filters = _load_filters(self.dry.project)
+        self.filters = _filter_plugin(self.dry.project)
         names = [node.name for _, node in self.dry.hosts] + [CLIENT]
         self.nodes = {node.name: (cluster, node) for cluster, node in self.dry.hosts}
         self.network = hosts.Network(
@@ -82,13 +64,13 @@ class KafkaLab:
     def all_vars(self) -> dict[str, Any]:
         """The generated inventory variables every host shares."""
         path = self.dry.project / "inventory" / "group_vars" / "all" / "main.yml"
-        data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_AnsibleLoader)
+        data: dict[str, Any] = _vars(path)
         return data
 
     def group_vars(self, cluster: str) -> dict[str, Any]:
         """A cluster's generated inventory variables."""
         path = self.dry.project / "inventory" / "group_vars" / f"{ansible.group_of(cluster)}.yml"
-        data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_AnsibleLoader)
+        data: dict[str, Any] = _vars(path)
         return data
 
     # --- running Kafka ------------------------------------------------------------------
