@@ -181,6 +181,44 @@ def test_the_reconciler_creates_the_blueprints_topics_and_acls_and_then_changes_
     _assert_reconciled(booted, *reconciled)
 
 
+def test_a_grown_blueprint_converges_through_the_charts_reconciler(
+        booted: Any, reconciled: Any, tmp_path: Path) -> None:
+    """More partitions and changed topic config in the blueprint, re-rendered for Kubernetes: the
+    Helm chart's reconciler (the bytes its Job runs) brings real Kafka there; a rerun changes nothing."""
+    from kgen.blueprint import validate_file
+    from kgen.plan import build_plan
+    from kgen.targets import helm
+
+    data = yaml.safe_load(_blueprint(tmp_path, NEWEST).read_text(encoding="utf-8"))
+    created, audit = data["spec"]["topics"]
+    created["partitions"] = 12
+    created["config"]["retention.ms"] = 259200000
+    audit["config"]["cleanup.policy"] = "compact,delete"  # a list value: commas reach Kafka whole
+    grown = tmp_path / "grown.yaml"
+    grown.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    plan = build_plan(validate_file(grown).blueprint)
+    cluster = plan.cluster("lab")
+    chart = {a.path: a.content for a in helm.render(plan)}
+    root = booted.root(booted.runner("lab")) / "etc" / "kafka"
+    (root / "chart-reconciler.sh").write_text(chart[f"{helm.ROOT}/{helm.RECONCILER_PATH}"], encoding="utf-8")
+    (root / "chart-state.tsv").write_text(chart[f"{helm.ROOT}/{helm.config_path(cluster, 'topics-acls.tsv')}"],
+                                          encoding="utf-8")
+    on_chart = {"script": "/etc/kafka/chart-reconciler.sh", "state": "/etc/kafka/chart-state.tsv"}
+
+    outcome = booted.reconcile("lab", **on_chart)
+    assert outcome["actions"] == [
+        "grow topic orders.created to 12 partitions",
+        "set retention.ms=259200000 on topic orders.created",
+        "set cleanup.policy=compact,delete on topic orders.audit"], outcome
+    for topic in cluster.topics:
+        header = booted.admin("lab", "kafka-topics.sh", "--describe", "--topic", topic.name).stdout.splitlines()[0]
+        assert f"PartitionCount: {topic.partitions}" in header, header
+        for key in topic.config:
+            assert _effective(booted, topic.name, key) == str(topic.config[key]), (topic.name, key)
+    again = booted.reconcile("lab", **on_chart)
+    assert again["changed"] is False, again
+
+
 # --- security --------------------------------------------------------------------------------
 
 

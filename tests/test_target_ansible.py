@@ -22,7 +22,7 @@ import pytest
 import yaml
 from cluster_facts import assert_controllers_share_the_cluster_defaults, assert_mirrormaker_topics_fit
 
-from kgen import kafka_keys, tools
+from kgen import kafka_keys, tools, topics_acls
 from kgen.blueprint import validate_file
 from kgen.errors import RenderError
 from kgen.plan import STANDARD_AUTHORIZER, ClusterPlan, Node, Plan, build_plan
@@ -160,8 +160,8 @@ def test_every_node_gets_the_plan_properties(example: Path, tmp_path: Path) -> N
         assert flows == {flow.name: flow.properties for flow in cluster.flows_in}
         for flow in cluster.flows_in:
             assert_mirrormaker_topics_fit(plan, flow, flows[flow.name])
-        assert len(cluster_vars["kafka_cluster_acls"]) == len(cluster.acls)
-        assert [t["name"] for t in cluster_vars["kafka_cluster_topics"]] == [t.name for t in cluster.topics]
+        state = (out / "topics-acls" / f"{cluster.name}.tsv").read_text(encoding="utf-8")
+        assert state == topics_acls.state(plan, cluster)
 
 
 def test_secrets_are_only_vault_references(example: Path, tmp_path: Path) -> None:
@@ -600,108 +600,3 @@ def test_self_signed_ca_is_refused_outside_dev(tmp_path: Path) -> None:
     assert not (tmp_path / "pki").exists()
 
 
-# --- the topics and ACLs reconciler -----------------------------------------------------
-
-# Stands in for kafka-topics.sh, kafka-configs.sh and kafka-acls.sh: keeps a cluster's
-# topics and ACLs in a JSON file and prints them in the layout the Kafka tools use.
-FAKE_KAFKA_TOOL = r'''#!{python}
-import json, os, sys
-state_path = os.environ["KGEN_FAKE_CLUSTER"]
-state = json.load(open(state_path))
-tool, args = os.path.basename(sys.argv[0]), sys.argv[1:]
-skip = {i + 1 for i, a in enumerate(args) if a in ("--bootstrap-server", "--command-config")}
-state["calls"].append([tool] + [a for i, a in enumerate(args)
-                              if i not in skip and a not in ("--bootstrap-server", "--command-config")])
-def arg(name):
-    return args[args.index(name) + 1]
-if tool == "kafka-topics.sh" and "--describe" in args:
-    for name, topic in sorted(state["topics"].items()):
-        configs = ",".join(f"{k}={v}" for k, v in sorted(topic["config"].items()))
-        print(f"Topic: {name}\tTopicId: AAAAAAAAAAAAAAAAAAAAAA\tPartitionCount: {topic['partitions']}\t"
-              f"ReplicationFactor: 3\tConfigs: {configs}")
-        print(f"\tTopic: {name}\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2,3")
-elif tool == "kafka-topics.sh" and "--create" in args:
-    config = dict(args[i + 1].split("=", 1) for i, a in enumerate(args) if a == "--config")
-    state["topics"][arg("--topic")] = {"partitions": int(arg("--partitions")), "config": config}
-elif tool == "kafka-topics.sh" and "--alter" in args:
-    state["topics"][arg("--topic")]["partitions"] = int(arg("--partitions"))
-elif tool == "kafka-configs.sh":
-    for item in arg("--add-config").split(","):
-        key, value = item.split("=", 1)
-        state["topics"][arg("--entity-name")]["config"][key] = value
-elif tool == "kafka-acls.sh" and "--list" in args:
-    by_resource = {}
-    for acl in state["acls"]:
-        by_resource.setdefault(tuple(acl[:3]), []).append(acl[3:])
-    for (rtype, name, pattern), bindings in sorted(by_resource.items()):
-        pattern_text = f"ResourcePattern(resourceType={rtype}, name={name}, patternType={pattern})"
-        print(f"Current ACLs for resource `{pattern_text}`: ")
-        for principal, operation, permission in bindings:
-            print(f" \t(principal={principal}, host=*, operation={operation}, permissionType={permission})")
-        print()
-elif tool == "kafka-acls.sh":
-    flags = {"--topic": "TOPIC", "--group": "GROUP", "--transactional-id": "TRANSACTIONAL_ID"}
-    rtype, name = next(((v, arg(k)) for k, v in flags.items() if k in args), ("CLUSTER", "kafka-cluster"))
-    who = "--allow-principal" if "--allow-principal" in args else "--deny-principal"
-    operation = "".join("_" + c if c.isupper() else c.upper() for c in arg("--operation")).lstrip("_")
-    acl = [rtype, name, arg("--resource-pattern-type").upper(), arg(who), operation,
-           "ALLOW" if who == "--allow-principal" else "DENY"]
-    if "--add" in args and acl not in state["acls"]:
-        state["acls"].append(acl)
-    if "--remove" in args:
-        state["acls"].remove(acl)
-json.dump(state, open(state_path, "w"))
-'''
-
-
-def _reconcile(ansible_dir: Path, bin_dir: Path, state_file: Path,
-               *extra: str) -> tuple[dict[str, Any], list[Any]]:
-    cluster_file = Path(os.environ["KGEN_FAKE_CLUSTER"])
-    before = len(json.loads(cluster_file.read_text())["calls"])
-    script = ansible_dir / "roles" / "topics_acls" / "files" / "kgen_reconcile_topics_acls.py"
-    result = tools.run([sys.executable, str(script), "--state", str(state_file), "--kafka-bin", str(bin_dir),
-                        "--command-config", "/dev/null", *extra])
-    assert result.ok, result.describe()
-    calls = json.loads(cluster_file.read_text())["calls"][before:]
-    return json.loads(result.stdout), calls
-
-
-def test_reconciler_applies_only_the_difference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    plan = _plan(ROOT / "examples" / "single-cluster.yaml")
-    cluster = plan.clusters[0]
-    out = _write(plan, tmp_path / "out")
-    cluster_vars = _vars(out / "inventory" / "group_vars" / f"{ansible.group_of(cluster.name)}.yml")
-    desired = {"cluster": cluster.name, "bootstrap": cluster.bootstrap,
-               "managed_principals": cluster_vars["kafka_cluster_principals"],
-               "topics": cluster_vars["kafka_cluster_topics"], "acls": cluster_vars["kafka_cluster_acls"]}
-    state_file = tmp_path / "desired.json"
-    state_file.write_text(json.dumps(desired), encoding="utf-8")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for tool in ("kafka-topics.sh", "kafka-configs.sh", "kafka-acls.sh"):
-        (bin_dir / tool).write_text(FAKE_KAFKA_TOOL.replace("{python}", sys.executable), encoding="utf-8")
-        (bin_dir / tool).chmod(0o755)
-    stale = ["TOPIC", "gone.", "PREFIXED", "User:billing", "READ", "ALLOW"]
-    fake = {"topics": {cluster.topics[0].name: {"partitions": 1, "config": {}}}, "acls": [stale], "calls": []}
-    monkeypatch.setenv("KGEN_FAKE_CLUSTER", str(tmp_path / "cluster.json"))
-    (tmp_path / "cluster.json").write_text(json.dumps(fake), encoding="utf-8")
-
-    first, calls = _reconcile(out, bin_dir, state_file)
-    assert first["changed"] is True
-    assert sum(call[:2] == ["kafka-topics.sh", "--create"] for call in calls) == len(cluster.topics) - 1
-    assert sum(call[:2] == ["kafka-acls.sh", "--add"] for call in calls) == len(cluster.acls)
-    assert ["kafka-topics.sh", "--alter", "--topic", cluster.topics[0].name, "--partitions",
-            str(cluster.topics[0].partitions)] in calls
-    assert not any("--remove" in call for call in calls), "deleted without being asked"
-    assert any("gone." in note for note in first["notes"])
-
-    second, calls = _reconcile(out, bin_dir, state_file)
-    assert second == {"actions": [], "changed": False, "notes": first["notes"]}
-    assert all(call[1] in ("--describe", "--list") for call in calls)
-
-    third, calls = _reconcile(out, bin_dir, state_file, "--delete-acls")
-    assert third["changed"] is True
-    assert [call[:2] for call in calls if "--remove" in call] == [["kafka-acls.sh", "--remove"]]
-    final = json.loads((tmp_path / "cluster.json").read_text())
-    assert stale not in final["acls"]
-    assert len(final["acls"]) == len(cluster.acls)

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from cluster_facts import assert_controllers_share_the_cluster_defaults, assert_mirrormaker_topics_fit
 
-from kgen import tools
+from kgen import tools, topics_acls
 from kgen.blueprint import validate_file
 from kgen.checkers.kubernetes import CERTIFICATE_SCHEMA
 from kgen.plan import ClusterPlan, Plan, build_plan
@@ -476,11 +476,19 @@ def test_topics_and_acls_job_applies_the_plan(releases: list[Release]) -> None:
         volumes = job["spec"]["template"]["spec"]["volumes"]
         admin = next(v for v in volumes if v["name"] == "admin-client")
         assert admin["secret"]["secretName"] == f"{release.cluster.name}-kgen-admin-client"
-        script = release.named("ConfigMap", f"{release.cluster.name}-admin-scripts")["data"]["apply-topics-acls.sh"]
-        for topic in release.cluster.topics:
-            assert f"topic {topic.name} {topic.partitions} {topic.replication_factor} " in script
-        acl_lines = [line for line in script.splitlines() if line.startswith("acl ")]
-        assert len(acl_lines) == len(release.cluster.acls)
+        data = release.named("ConfigMap", f"{release.cluster.name}-admin-scripts")["data"]
+        # The pod runs kgen's one reconciler on the cluster's own state (tests/test_topics_acls.py).
+        assert data == {topics_acls.SCRIPT: topics_acls.script(),
+                        topics_acls.STATE: topics_acls.state(release.plan, release.cluster)}
+        container = job["spec"]["template"]["spec"]["containers"][0]
+        command = container["command"]
+        assert command[:2] == ["/bin/sh", f"{release.values['admin']['scriptsDir']}/{topics_acls.SCRIPT}"]
+        option = dict(zip(command[2::2], command[3::2], strict=True))
+        assert option["--bootstrap-server"] == release.cluster.k8s_bootstrap
+        assert "--delete-acls" not in command, "stale bindings are removed only when asked"
+        mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+        assert option["--state"] == f"{mounts['scripts']}/{topics_acls.STATE}"
+        assert option["--command-config"] == f"{mounts['admin-client']}/admin.properties"
 
 
 # ---------------------------------------------------------------------------------------
@@ -577,8 +585,5 @@ def test_helm_and_ansible_agree_on_ports_principals_and_properties(releases: lis
                 rendered[f"ansible/inventory/group_vars/cluster_{cluster.name.replace('-', '_')}.yml"],
                 Loader=_AnsibleLoader)
             assert release.values["scram"]["users"] == group_vars.get("kafka_cluster_scram_users", [])
-            script = release.named("ConfigMap", f"{cluster.name}-admin-scripts")["data"]["apply-topics-acls.sh"]
-            helm_acls = sorted(tuple(line.split()[1:4]) for line in script.splitlines() if line.startswith("acl "))
-            ansible_acls = sorted((a["principal"], a["permission"], a["operation"])
-                                  for a in group_vars["kafka_cluster_acls"])
-            assert helm_acls == ansible_acls, (example.stem, cluster.name)
+            in_pod = release.named("ConfigMap", f"{cluster.name}-admin-scripts")["data"][topics_acls.STATE]
+            assert in_pod == rendered[f"ansible/topics-acls/{cluster.name}.tsv"], (example.stem, cluster.name)

@@ -145,11 +145,16 @@ class KafkaLab:
              "--command-config", "/etc/kafka/admin.properties", *args],
             env={"KAFKA_HEAP_OPTS": TOOL_HEAP}, timeout=timeout)
 
-    def reconcile(self, cluster: str, *extra: str) -> dict[str, Any]:
-        """The topics/ACL reconciler, run on its broker with the role's argv."""
+    def reconcile(self, cluster: str, *extra: str, script: str = "/opt/kafka/kgen-reconcile-topics-acls.sh",
+                  state: str = "/etc/kafka/kgen-topics-acls.tsv") -> dict[str, Any]:
+        """The topics/ACL reconciler, run on its broker with the role's argv (roles/topics_acls).
+
+        `script` and `state` name other files under the broker's root: the Helm chart's bytes.
+        """
         result = self.network.hosts[self.runner(cluster)].run(
-            ["python3", "/opt/kafka/kgen-reconcile-topics-acls.py", "--state", "/etc/kafka/kgen-topics-acls.json",
-             "--kafka-bin", f"{self.kafka_home}/bin", "--command-config", "/etc/kafka/admin.properties", *extra],
+            ["/bin/sh", script, "--state", state, "--kafka-bin", f"{self.kafka_home}/bin",
+             "--command-config", "/etc/kafka/admin.properties", "--bootstrap-server", self.plan.cluster(cluster).bootstrap,
+             "--wait-seconds", "60", *extra],
             env={"KAFKA_HEAP_OPTS": TOOL_HEAP}, timeout=600)
         assert result.returncode == 0, f"reconciler: {result.stdout[-3000:]}{result.stderr[-3000:]}"
         outcome: dict[str, Any] = json.loads(result.stdout)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kgen import templating
+from kgen import templating, topics_acls
 from kgen.artifacts import Artifact
 from kgen.errors import RenderError
 from kgen.plan import (
@@ -162,10 +162,6 @@ def _inventory(plan: Plan) -> str:
     return templating.render("ansible/inventory/hosts.yml.j2", plan=plan, groups=groups, clusters=clusters)
 
 
-def _managed_principals(plan: Plan, cluster: ClusterPlan) -> list[str]:
-    return sorted(p.principal for p in plan.principals if cluster.name in p.clusters)
-
-
 def _scram_references(plan: Plan) -> dict[str, str]:
     names = sorted({user for cluster in plan.clusters for user in cluster.scram_users})
     references = {name: vault_variable(name) for name in names}
@@ -221,12 +217,15 @@ def render(plan: Plan) -> list[Artifact]:
         group = group_of(cluster.name)
         artifacts.append(Artifact(f"{ROOT}/inventory/group_vars/{group}.yml", templating.render(
             "ansible/inventory/group_vars/cluster.yml.j2", plan=plan, cluster=cluster, group=group,
-            managed_principals=_managed_principals(plan, cluster), wrap=yaml_string)))
+            wrap=yaml_string)))
+        artifacts.append(Artifact(f"{ROOT}/topics-acls/{cluster.name}.tsv", topics_acls.state(plan, cluster)))
         for node in cluster.nodes:
             artifacts.append(Artifact(f"{ROOT}/inventory/host_vars/{node.name}.yml", templating.render(
                 "ansible/inventory/host_vars/node.yml.j2", node=node, wrap=yaml_string)))
     for folder, prefix in (("ansible/playbooks", ROOT), ("ansible/roles", f"{ROOT}/roles")):
         artifacts += [Artifact(f"{prefix}/{path}", text) for path, text in templating.static_files(folder)]
+    artifacts.append(Artifact(f"{ROOT}/roles/topics_acls/files/{topics_acls.SCRIPT}", topics_acls.script(),
+                              executable=True))
     if plan.pattern == "dr":
         dr_playbooks = templating.static_files("ansible/dr")
         artifacts += [Artifact(f"{ROOT}/{path}", text) for path, text in dr_playbooks]

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from kgen import __version__, templating
+from kgen import __version__, templating, topics_acls
 from kgen.artifacts import Artifact
 from kgen.filters import properties_file
 from kgen.plan import SCRAM_ITERATIONS, ClusterPlan, FlowPlan, Node, Plan
@@ -32,6 +32,8 @@ IMAGE_REPOSITORY = "apache/kafka"
 # The apache/kafka image runs as uid 1000; the restricted profile and checkov's
 # CKV_K8S_40 want a high uid, and the image only reads /opt/kafka, so any uid works.
 RUN_AS = 10001
+# The topics/ACL reconciler, shipped once in the chart; each release's state is its own.
+RECONCILER_PATH = f"files/{topics_acls.SCRIPT}"
 TLS_PASSWORD_KEY = "password"  # noqa: S105 - the name of a Secret key, not a secret
 NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 COMPONENT = "app.kubernetes.io/component"
@@ -72,6 +74,7 @@ def render(plan: Plan) -> list[Artifact]:
     artifacts = [Artifact(f"{ROOT}/{path}", text) for path, text in templating.static_files("helm/kafka")]
     artifacts.append(Artifact(f"{ROOT}/Chart.yaml", templating.render(
         "helm/kafka/Chart.yaml.j2", plan=plan, chart=CHART, kgen_version=__version__)))
+    artifacts.append(Artifact(f"{ROOT}/{RECONCILER_PATH}", topics_acls.script(), executable=True))
     for cluster in plan.clusters:
         artifacts.append(Artifact(f"{ROOT}/values-{cluster.name}.yaml", values_file(plan, cluster)))
         artifacts.extend(_config_files(plan, cluster))
@@ -112,11 +115,6 @@ class _ValuesDumper(yaml.SafeDumper):
         return True
 
 
-def topic_file(index: int) -> str:
-    """A topic's config file; numbered, because a 249-character topic name is no ConfigMap key."""
-    return f"topic-{index:04d}.properties"
-
-
 def config_path(cluster: ClusterPlan, name: str) -> str:
     """Where a generated config file sits inside the chart (what `.Files.Get` reads)."""
     return f"config/{cluster.name}/{name}"
@@ -143,14 +141,7 @@ def _config_files(plan: Plan, cluster: ClusterPlan) -> list[Artifact]:
                  properties_file(flow.k8s_properties, header=f"{header}\nMirrorMaker 2 flow {flow.name}"))
         for flow in cluster.flows_in
     ]
-    files += [
-        Artifact(f"{ROOT}/{config_path(cluster, topic_file(index))}",
-                 properties_file(topic.config, header=f"{header}\ntopic {topic.name}"))
-        for index, topic in enumerate(cluster.topics)
-    ]
-    files.append(Artifact(f"{ROOT}/{config_path(cluster, 'apply-topics-acls.sh')}", templating.render(
-        "helm/kafka/config/apply-topics-acls.sh.j2", plan=plan, cluster=cluster,
-        topic_file=lambda index: f"/etc/kafka/admin-scripts/{topic_file(index)}")))
+    files.append(Artifact(f"{ROOT}/{config_path(cluster, topics_acls.STATE)}", topics_acls.state(plan, cluster)))
     return files
 
 
@@ -373,14 +364,25 @@ def _mirrormakers(cluster: ClusterPlan) -> list[dict[str, Any]]:
 
 
 def _admin(cluster: ClusterPlan) -> dict[str, Any]:
+    scripts, client = "/etc/kafka/admin-scripts", "/etc/kafka/admin"
     return {
         "jobName": f"{cluster.name}-topics-acls",
         "principal": ADMIN_PRINCIPAL,
         "clientSecret": f"{cluster.name}-{ADMIN_PRINCIPAL}-client",
         "tlsSecret": f"{cluster.name}-{ADMIN_PRINCIPAL}-tls",
         "scriptsConfigMap": f"{cluster.name}-admin-scripts",
-        "scriptFiles": {"apply-topics-acls.sh": config_path(cluster, "apply-topics-acls.sh"),
-                        **{topic_file(i): config_path(cluster, topic_file(i)) for i in range(len(cluster.topics))}},
+        "scriptsDir": scripts,
+        "clientDir": client,
+        # The reconciler and its state: the same bytes the Ansible role runs (topics_acls).
+        "scriptFiles": {topics_acls.SCRIPT: RECONCILER_PATH,
+                        topics_acls.STATE: config_path(cluster, topics_acls.STATE)},
+        "command": ["/bin/sh", f"{scripts}/{topics_acls.SCRIPT}", "--state", f"{scripts}/{topics_acls.STATE}",
+                    "--kafka-bin", "/opt/kafka/bin", "--command-config", f"{client}/admin.properties",
+                    "--bootstrap-server", cluster.k8s_bootstrap, "--wait-seconds", "600"],
+        # Deletion only when asked, as under Ansible: `--set admin.deleteStaleAcls=true`,
+        # `--set 'admin.deleteTopics={name}'`.
+        "deleteStaleAcls": False,
+        "deleteTopics": [],
         "selector": selector(cluster, "admin"),
         # The admin CLI is a short JVM run: the kafka-run-class default heap (256M) fits.
         "resources": {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}},
