@@ -941,6 +941,18 @@ def test_principal_names_not_reserved(name: str, check: Check) -> None:
         )
 
 
+def test_principal_names_distinct_as_secrets(check: Check) -> None:
+    clash = changed(SINGLE, {"spec.principals": [{"name": "svc-a"}, {"name": "svc.a"}]})
+    only(check(rules.principal_names_distinct_as_secrets, clash), "error", "spec.principals[1].name",
+         "would share the secret variable vault_kafka_scram_svc_a")
+    only(check(rules.principal_names_distinct_as_secrets, changed(SINGLE, {"spec.principals": [{"name": "kgen.admin"}]})),
+         "error", "spec.principals[0].name", "'kgen.admin' and 'kgen-admin'")
+    only(check(rules.principal_names_distinct_as_secrets, changed(SINGLE, {"spec.principals": [{"name": "mm2.x"}]})),
+         "error", "spec.principals[0].name", "'mm2-*'")
+    apart = changed(SINGLE, {"spec.principals": [{"name": "svc-a"}, {"name": "svc-b"}]})
+    assert check(rules.principal_names_distinct_as_secrets, apart) == []
+
+
 def test_client_peers_given(check: Check) -> None:
     closed = changed(SINGLE, {"spec.security.clients": {}})
     only(

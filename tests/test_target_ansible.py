@@ -24,7 +24,7 @@ from cluster_facts import assert_controllers_share_the_cluster_defaults, assert_
 
 from kgen import kafka_keys, tools, topics_acls
 from kgen.blueprint import validate_file
-from kgen.errors import RenderError
+from kgen.errors import InternalError
 from kgen.plan import STANDARD_AUTHORIZER, ClusterPlan, Node, Plan, build_plan
 from kgen.properties import parse_properties as _entries
 from kgen.targets import ansible
@@ -200,7 +200,7 @@ def test_vars_strings_read_back_unchanged_in_ansible(value: str) -> None:
 def test_principals_sharing_a_vault_variable_are_refused() -> None:
     plan = _plan(EXAMPLES[0])
     cluster = dataclasses.replace(plan.clusters[0], scram_users=("svc-a", "svc.a"))
-    with pytest.raises(RenderError, match="vault_kafka_scram_svc_a"):
+    with pytest.raises(InternalError, match="vault_kafka_scram_svc_a"):
         ansible.render(dataclasses.replace(plan, clusters=(cluster, *plan.clusters[1:])))
 
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from cluster_facts import assert_controllers_share_the_cluster_defaults, assert_mirrormaker_topics_fit
 
-from kgen import tools, topics_acls
+from kgen import access, tools, topics_acls
 from kgen.blueprint import validate_file
 from kgen.checkers.kubernetes import CERTIFICATE_SCHEMA
 from kgen.plan import ClusterPlan, Plan, build_plan
@@ -350,7 +350,7 @@ def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
 
 
 def _peer_key(release: Release, peer: dict[str, Any]) -> tuple[str, ...]:
-    """A NetworkPolicy peer as a comparable fact: (cidr) / (namespace) / (pods ns component flow)."""
+    """A NetworkPolicy peer as a comparable fact: (cidr) / (namespace) / (dns) / (pods ns instance component flow)."""
     if "ipBlock" in peer:
         assert set(peer) == {"ipBlock"} and "except" not in peer["ipBlock"]
         return ("cidr", peer["ipBlock"]["cidr"])
@@ -359,52 +359,61 @@ def _peer_key(release: Release, peer: dict[str, Any]) -> tuple[str, ...]:
     if labels is None:
         assert namespace and set(peer["namespaceSelector"]) == {"matchLabels"}
         return ("namespace", namespace)
+    if labels == {"k8s-app": "kube-dns"} and namespace == "kube-system":
+        return ("dns",)
     assert labels["app.kubernetes.io/name"] == "kafka"
     return ("pods", namespace or release.cluster.namespace, labels["app.kubernetes.io/instance"],
             labels["app.kubernetes.io/component"], labels.get("kgen.dev/flow", ""))
 
 
-def _expected_peers(release: Release, listener_name: str) -> set[tuple[str, ...]]:
-    """Who the blueprint says may reach a listener, worked out from the plan alone."""
-    plan, cluster = release.plan, release.cluster
-    own = cluster.namespace
-    if listener_name == "CONTROLLER":
-        return {("pods", own, cluster.name, "controller", ""), ("pods", own, cluster.name, "broker", "")}
-    if listener_name == "BROKER":
-        return {("pods", own, cluster.name, "broker", "")}
-    peers = {("cidr", c) for c in plan.client_cidrs} | {("namespace", n) for n in plan.client_namespaces}
-    peers.add(("pods", own, cluster.name, "admin", ""))
-    peers |= {("pods", own, cluster.name, "mirrormaker", helm.label_value(f.name)) for f in cluster.flows_in}
-    for other in plan.clusters:
-        peers |= {("pods", other.namespace, other.name, "mirrormaker", helm.label_value(f.name))
-                  for f in other.flows_in if f.source == cluster.name}
-    return peers
+def _party_keys(plan: Plan, party: access.Party) -> set[tuple[str, ...]]:
+    """What a row's party is on Kubernetes, worked out from the plan alone."""
+    if party.kind == access.NODES:
+        flow = helm.label_value(party.flow) if party.flow else ""
+        return {("pods", plan.cluster(str(party.cluster)).namespace, str(party.cluster), str(party.role), flow)}
+    if party.kind == access.CLUSTER_DNS:
+        return {("dns",)}
+    return {("cidr", c) for c in party.cidrs} | {("namespace", n) for n in party.namespaces}
+
+
+def _pod_key(release: Release, labels: dict[str, str]) -> tuple[str, ...]:
+    return ("pods", release.cluster.namespace, labels["app.kubernetes.io/instance"],
+            labels["app.kubernetes.io/component"], labels.get("kgen.dev/flow", ""))
 
 
 @pytest.mark.tool("helm")
-def test_every_listener_port_admits_only_the_blueprints_peers(releases: list[Release]) -> None:
+def test_network_policies_admit_exactly_the_access_matrix_in_both_directions(releases: list[Release]) -> None:
     for release in releases:
+        plan, cluster = release.plan, release.cluster
         policies = release.of_kind("NetworkPolicy")
-        pods = [(w["spec"]["template"]["metadata"]["labels"], p) for w, p in _pod_specs(release)]
-        # A default deny covers every pod, so nothing but the rules below is admitted.
-        assert any(p["spec"]["podSelector"] == {} and "ingress" not in p["spec"] for p in policies)
+        pods = {_pod_key(release, w["spec"]["template"]["metadata"]["labels"]): w["spec"]["template"]["metadata"]["labels"]
+                for w, _ in _pod_specs(release)}
+        # A default deny of both directions covers every pod, so only the rules below admit anything.
+        assert any(p["spec"]["podSelector"] == {} and set(p["spec"]["policyTypes"]) == {"Ingress", "Egress"}
+                   and "ingress" not in p["spec"] and "egress" not in p["spec"] for p in policies)
+        admitted: set[tuple[Any, ...]] = set()
         for policy in policies:
-            for rule in policy["spec"].get("ingress", []):
-                assert rule.get("from") and rule.get("ports"), f"{policy['metadata']['name']} opens too much"
-        for item in release.plan.listeners:
-            exposing = [labels for labels, pod in pods
-                        if any(port["containerPort"] == item.port
-                               for c in pod["containers"] for port in c.get("ports", []))]
-            assert exposing, f"no pod exposes {item.name}"
-            for labels in exposing:
-                admitted: set[tuple[str, ...]] = set()
-                for policy in policies:
-                    if not _selects(policy["spec"]["podSelector"], labels):
-                        continue
-                    for rule in policy["spec"].get("ingress", []):
-                        if any(p["port"] == item.port for p in rule["ports"]):
-                            admitted |= {_peer_key(release, peer) for peer in rule["from"]}
-                assert admitted == _expected_peers(release, item.name), (release.example, item.name)
+            spec = policy["spec"]
+            for key, labels in pods.items():
+                if not _selects(spec["podSelector"], labels):
+                    continue
+                for direction, word in (("Ingress", "from"), ("Egress", "to")):
+                    for rule in spec.get(direction.lower(), []):
+                        assert rule.get(word) and rule.get("ports"), f"{policy['metadata']['name']} opens too much"
+                        admitted |= {(direction, key, _peer_key(release, peer), port["port"], port["protocol"])
+                                     for peer in rule[word] for port in rule["ports"]}
+        expected: set[tuple[Any, ...]] = set()
+        for row in access.on(plan.access, access.K8S):
+            ends = (("Ingress", row.target, row.source), ("Egress", row.source, row.target))
+            for direction, own, other in ends:
+                if own.kind == access.NODES and own.cluster == cluster.name:
+                    [key] = _party_keys(plan, own)
+                    assert key in pods, f"{release.example}: no pod is {key}"
+                    expected |= {(direction, key, peer, row.port, row.protocol) for peer in _party_keys(plan, other)}
+        assert admitted == expected, (release.example, cluster.name, sorted(admitted ^ expected))
+        # Each listener a pod exposes is reached by some row, so no container port is left closed.
+        for item in plan.listeners:
+            assert any(d == "Ingress" and port == item.port for d, _, _, port, _ in admitted), item.name
 
 
 @pytest.mark.tool("helm")

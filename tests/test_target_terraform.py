@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from kgen import tools
+from kgen import access, tools
 from kgen.blueprint import validate_file
 from kgen.filters import hcl_ident, hcl_value
-from kgen.plan import Plan, build_plan
+from kgen.plan import CLIENT_LISTENER, Plan, build_plan
 from kgen.targets import terraform
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,20 +206,21 @@ def test_root_carries_every_node_and_the_version_pins(path: Path) -> None:
 def test_ports_and_listeners_come_only_from_the_plan() -> None:
     plan = _plan(ROOT / "examples" / "hub-and-spoke.yaml")
     moved = tuple(dataclasses.replace(item, port=item.port + 10000) for item in plan.listeners)
-    clusters = tuple(dataclasses.replace(cluster, flows_in=tuple(
-        dataclasses.replace(flow, metrics_port=flow.metrics_port + 10000) for flow in cluster.flows_in))
-        for cluster in plan.clusters)
-    changed = dataclasses.replace(plan, listeners=moved, metrics_port=17071, clusters=clusters)
+    # Every port of the access matrix moves with it (443 is HTTPS, not a Kafka port).
+    rows = tuple(dataclasses.replace(row, port=row.port + 10000) if row.port != 443 else row
+                 for row in plan.access)
+    changed = dataclasses.replace(plan, listeners=moved, access=rows)
     text = "\n".join(a.content for a in terraform.render(changed) if a.path.endswith(".tf"))
     # The bootstrap string is itself a plan fact (unchanged here), so leave it out.
     for cluster in plan.clusters:
         text = text.replace(cluster.bootstrap, "")
     for item in moved:
-        assert f"{{ name = {hcl_value(item.name)}, port = {item.port} }}" in text
-        assert not re.search(rf"\b{item.port - 10000}\b", text)
-    assert "metrics_port = 17071" in text
-    assert "flow_metrics_ports = [17071, 17072, 17073]" in text
-    assert not re.search(r"\b707[0-9]\b", text)
+        if item.name == CLIENT_LISTENER:
+            assert f"{{ name = {hcl_value(item.name)}, port = {item.port} }}" in text
+        assert f"port = {item.port}, description = {hcl_value(item.name + ' listener')}"[:-1] in text
+    for row in access.on(rows, access.VM):
+        assert f"port = {row.port}," in text
+    assert not re.search(r"\b(909[0-9]|707[0-9])\b", text)
 
 
 def test_mirrormaker_rules_open_only_peer_cidrs() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kgen import kafka_keys, topology
+from kgen import access, kafka_keys, topology
 from kgen.errors import Problem
 from kgen.model import Blueprint
 from kgen.plan import ClusterPlan, Plan
@@ -17,9 +17,9 @@ def _cluster_lines(plan: Plan, cluster: ClusterPlan, bp: Blueprint) -> list[str]
         lines.append(f"  site {site.name} ({site.zone}, {kind}): {site.controllers} controller(s), "
                      f"{site.brokers} broker(s)")
     quorum = cluster.quorum
-    survives = "survives" if quorum["survives_any_site_loss"] else "does NOT survive"
-    lines.append(f"  quorum: {quorum['controllers']} controllers, majority {quorum['majority']}; survives "
-                 f"{quorum['controller_losses_survived']} controller loss(es); {survives} the loss of any one site")
+    survives = "survives" if quorum.survives_any_site_loss else "does NOT survive"
+    lines.append(f"  quorum: {quorum.controllers} controllers, majority {quorum.majority}; survives "
+                 f"{quorum.controller_losses_survived} controller loss(es); {survives} the loss of any one site")
     rf, isr = cluster.default_replication_factor, cluster.min_insync_replicas
     domain = topology.failure_domain(model)
     worst = topology.max_replicas_in_one_domain(model, rf)
@@ -68,7 +68,7 @@ def explain_text(plan: Plan, bp: Blueprint, warnings: tuple[Problem, ...]) -> st
     lines.append("listeners:")
     for item in plan.listeners:
         auth = "mTLS" if item.client_auth == "required" else item.protocol
-        lines.append(f"  {item.name:<10} port {item.port}  {item.protocol:<8} {auth:<8} from {item.peers}")
+        lines.append(f"  {item.name:<10} port {item.port}  {item.protocol:<8} {auth:<8} from {access.sources_of(plan.access, item.name)}")
     lines.append(f"  METRICS    port {plan.metrics_port}  Prometheus exporter, from the monitoring CIDRs")
     for cluster in plan.clusters:
         lines.append("")

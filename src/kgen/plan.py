@@ -13,9 +13,17 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kgen import kafka_keys, topology
+from kgen import access, kafka_keys, topology
+from kgen.identities import (
+    ADMIN_PRINCIPAL,
+    BROKER_PRINCIPAL,
+    CONTROLLER_PRINCIPAL,
+    PRINCIPAL_MAPPING,
+    RESERVED_PRINCIPALS,
+    flow_principal,
+    node_principal,
+)
 from kgen.model import Blueprint, Cluster, Flow
-from kgen.rules import ADMIN_PRINCIPAL, RESERVED_PRINCIPALS, flow_pairs
 
 CONFIG_DIR = "/etc/kafka"
 TLS_DIR = "/etc/kafka/tls"
@@ -30,8 +38,6 @@ STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 RACK_AWARE_SELECTOR = "org.apache.kafka.common.replica.RackAwareReplicaSelector"
 IDENTITY_POLICY = "org.apache.kafka.connect.mirror.IdentityReplicationPolicy"
 DEFAULT_POLICY = "org.apache.kafka.connect.mirror.DefaultReplicationPolicy"
-# The certificate CN is the principal name: CN=kafka-broker,... becomes User:kafka-broker.
-PRINCIPAL_MAPPING = "RULE:^CN=([a-z0-9.-]+)(,.*)?$/$1/,DEFAULT"
 SCRAM_ITERATIONS = 8192
 # Only kgen's own principals (broker, controller, admin) are super users, on every node.
 SUPER_USERS = tuple(f"User:{name}" for name in RESERVED_PRINCIPALS)
@@ -46,16 +52,18 @@ class Listener:
     protocol: str
     client_auth: str
     roles: tuple[str, ...]
-    peers: str
 
 
+CONTROLLER_LISTENER = "CONTROLLER"
+BROKER_LISTENER = "BROKER"
+CLIENT_LISTENER = "CLIENT"
+# Who may reach each listener is the plan's access matrix (kgen.access), not a listener field.
 LISTENERS_SCRAM = (
-    Listener("CONTROLLER", 9093, "SSL", "required", ("controller",), "controllers and brokers"),
-    Listener("BROKER", 9094, "SSL", "required", ("broker",), "brokers"),
-    Listener("CLIENT", 9092, "SASL_SSL", "none", ("broker",), "clients, admin and MirrorMaker"),
+    Listener(CONTROLLER_LISTENER, 9093, "SSL", "required", ("controller",)),
+    Listener(BROKER_LISTENER, 9094, "SSL", "required", ("broker",)),
+    Listener(CLIENT_LISTENER, 9092, "SASL_SSL", "none", ("broker",)),
 )
-LISTENERS_MTLS = (*LISTENERS_SCRAM[:2],
-                  Listener("CLIENT", 9092, "SSL", "required", ("broker",), "clients, admin and MirrorMaker"))
+LISTENERS_MTLS = (*LISTENERS_SCRAM[:2], Listener(CLIENT_LISTENER, 9092, "SSL", "required", ("broker",)))
 
 
 def listeners_for(client_authentication: str) -> tuple[Listener, ...]:
@@ -95,6 +103,9 @@ class Node:
     k8s_hostname: str
     instance_type: str
     volumes: tuple[Volume, ...]
+    # The principal this node's own certificate names (CN); MirrorMaker hosts have none,
+    # only the client identities of their flows.
+    principal: str | None = None
     properties: dict[str, str] = field(default_factory=dict)
     k8s_properties: dict[str, str] = field(default_factory=dict)
 
@@ -166,6 +177,25 @@ class FlowPlan:
 
 
 @dataclass(frozen=True)
+class Quorum:
+    """The KRaft controller quorum of one cluster and what it survives."""
+
+    controllers: int
+    majority: int
+    controller_losses_survived: int
+    survives_any_site_loss: bool
+
+
+@dataclass(frozen=True)
+class WaiverPlan:
+    """A blueprint's scoped opt-out of one hardened default."""
+
+    name: str
+    clusters: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
 class ClusterPlan:
     """Everything about one cluster that the targets render."""
 
@@ -189,7 +219,7 @@ class ClusterPlan:
     default_replication_factor: int
     min_insync_replicas: int
     site_loss: str | None
-    quorum: dict[str, Any]
+    quorum: Quorum
     bootstrap: str
     k8s_bootstrap: str
 
@@ -219,10 +249,13 @@ class Plan:
     monitoring_namespaces: tuple[str, ...]
     listeners: tuple[Listener, ...]
     metrics_port: int
-    waivers: tuple[dict[str, Any], ...]
+    waivers: tuple[WaiverPlan, ...]
     principals: tuple[PrincipalPlan, ...]
     clusters: tuple[ClusterPlan, ...]
     replication_mode: str | None
+    # Every connection between kgen's nodes and the outside, the one source of every
+    # security group rule and NetworkPolicy.
+    access: tuple[access.Access, ...]
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as plain data, for `kgen explain --format json` and templates."""
@@ -231,6 +264,10 @@ class Plan:
     def cluster(self, name: str) -> ClusterPlan:
         """The cluster called `name`."""
         return next(c for c in self.clusters if c.name == name)
+
+    def waivers_of(self, cluster: str) -> tuple[WaiverPlan, ...]:
+        """The waivers that cover `cluster`."""
+        return tuple(w for w in self.waivers if cluster in w.clusters)
 
 
 def _cluster_id(blueprint: str, cluster: str) -> str:
@@ -277,6 +314,7 @@ def _nodes(bp: Blueprint, cluster: Cluster) -> list[Node]:
                     hostname=f"{name}.{bp.spec.dns.zone}",
                     k8s_hostname=f"{name}.{cluster.name}-{role}s.{ns}.svc.{cluster.kubernetes.cluster_domain}",
                     instance_type=group.instance_type, volumes=_volumes(cluster, role),
+                    principal=node_principal(role),
                 ))
     return nodes
 
@@ -337,7 +375,7 @@ def _node_properties(bp: Blueprint, cluster: Cluster, node: Node, nodes: list[No
                      min_isr: int, default_rf: int) -> dict[str, str]:
     listeners = listeners_for(bp.spec.security.client_authentication)
     host = node.k8s_hostname if k8s else node.hostname
-    controller = listener(listeners, "CONTROLLER")
+    controller = listener(listeners, CONTROLLER_LISTENER)
     voters = ",".join(f"{n.node_id}@{n.k8s_hostname if k8s else n.hostname}:{controller.port}"
                       for n in nodes if n.role == "controller")
     mine = [item for item in listeners if node.role in item.roles]
@@ -345,7 +383,7 @@ def _node_properties(bp: Blueprint, cluster: Cluster, node: Node, nodes: list[No
         "process.roles": node.role,
         "node.id": str(node.node_id),
         "controller.quorum.voters": voters,
-        "controller.listener.names": "CONTROLLER",
+        "controller.listener.names": CONTROLLER_LISTENER,
         "listeners": ",".join(f"{item.name}://:{item.port}" for item in mine),
         "listener.security.protocol.map": ",".join(f"{item.name}:{item.protocol}" for item in listeners),
         "config.providers": "file",
@@ -363,7 +401,7 @@ def _node_properties(bp: Blueprint, cluster: Cluster, node: Node, nodes: list[No
     props.update(_cluster_defaults(bp, cluster, min_isr, default_rf))
     if node.role == "broker":
         props.update({
-            "inter.broker.listener.name": "BROKER",
+            "inter.broker.listener.name": BROKER_LISTENER,
             "metadata.log.dir": METADATA_DIR,
             "broker.rack": node.site,
             "auto.create.topics.enable": "false",
@@ -511,16 +549,16 @@ def build_plan(bp: Blueprint) -> Plan:
     """Derive the plan from a validated blueprint."""
     spec = bp.spec
     listeners = listeners_for(spec.security.client_authentication)
-    client_port = listener(listeners, "CLIENT").port
+    client_port = listener(listeners, CLIENT_LISTENER).port
     nodes_of = {c.name: _nodes(bp, c) for c in spec.clusters}
     rf_of = {c.name: topology.default_replication_factor(c) for c in spec.clusters}
     bootstraps = {n: _bootstrap(nodes, client_port, False) for n, nodes in nodes_of.items()}
     k8s_bootstraps = {n: _bootstrap(nodes, client_port, True) for n, nodes in nodes_of.items()}
 
     flows: list[FlowPlan] = []
-    for index, source, target in flow_pairs(bp):
+    for index, source, target in topology.flow_pairs(bp):
         flow = spec.replication.flows[index]
-        principal = f"mm2-{_flow_name(source, target)}"
+        principal = flow_principal(_flow_name(source, target))
         earlier_into_target = sum(1 for f in flows if f.target == target)
         flows.append(FlowPlan(
             name=_flow_name(source, target), source=source, target=target, principal=principal,
@@ -531,8 +569,8 @@ def build_plan(bp: Blueprint) -> Plan:
         ))
 
     principals = [
-        PrincipalPlan("kafka-broker", "broker", tuple(nodes_of)),
-        PrincipalPlan("kafka-controller", "controller", tuple(nodes_of)),
+        PrincipalPlan(BROKER_PRINCIPAL, "broker", tuple(nodes_of)),
+        PrincipalPlan(CONTROLLER_PRINCIPAL, "controller", tuple(nodes_of)),
         PrincipalPlan(ADMIN_PRINCIPAL, "admin", tuple(nodes_of)),
         *(PrincipalPlan(f.principal, "mirrormaker", (f.source, f.target)) for f in flows),
         *(PrincipalPlan(p.name, "user", tuple(p.clusters or nodes_of)) for p in spec.principals),
@@ -574,12 +612,9 @@ def build_plan(bp: Blueprint) -> Plan:
         incoming = tuple(f for f in flows if f.target == cluster.name)
         placement = topology.controller_placement(cluster)
         brokers_at = topology.broker_placement(cluster)
-        quorum = {
-            "controllers": cluster.controllers.count,
-            "majority": topology.quorum_majority(cluster.controllers.count),
-            "controller_losses_survived": cluster.controllers.count - topology.quorum_majority(cluster.controllers.count),
-            "survives_any_site_loss": topology.quorum_survives_any_site_loss(cluster),
-        }
+        majority = topology.quorum_majority(cluster.controllers.count)
+        quorum = Quorum(cluster.controllers.count, majority, cluster.controllers.count - majority,
+                        topology.quorum_survives_any_site_loss(cluster))
         clusters.append(ClusterPlan(
             name=cluster.name, region=cluster.region, role=cluster.role,
             cluster_id=_cluster_id(bp.metadata.name, cluster.name),
@@ -603,6 +638,12 @@ def build_plan(bp: Blueprint) -> Plan:
         ))
 
     security = spec.security
+    matrix = access.matrix(
+        clusters, controller=listener(listeners, CONTROLLER_LISTENER),
+        broker=listener(listeners, BROKER_LISTENER), client=listener(listeners, CLIENT_LISTENER), metrics_port=METRICS_PORT,
+        client_cidrs=tuple(security.clients.cidrs), client_namespaces=tuple(security.clients.namespaces),
+        monitoring_cidrs=tuple(security.monitoring.cidrs),
+        monitoring_namespaces=tuple(security.monitoring.namespaces))
     return Plan(
         name=bp.metadata.name, pattern=spec.pattern, environment=spec.environment,
         kafka_version=spec.kafka.version, kafka_line=spec.kafka.minor, mirror_url=spec.kafka.mirror_url,
@@ -615,6 +656,7 @@ def build_plan(bp: Blueprint) -> Plan:
         monitoring_cidrs=tuple(security.monitoring.cidrs),
         monitoring_namespaces=tuple(security.monitoring.namespaces),
         listeners=listeners, metrics_port=METRICS_PORT,
-        waivers=tuple(w.model_dump(by_alias=True) for w in security.waivers),
+        waivers=tuple(WaiverPlan(w.name, tuple(w.clusters), w.reason) for w in security.waivers),
         principals=tuple(principals), clusters=tuple(clusters), replication_mode=spec.replication.mode,
+        access=matrix,
     )

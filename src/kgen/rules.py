@@ -14,17 +14,15 @@ from typing import Any
 
 from kgen import kafka_keys, topology
 from kgen.errors import Problem
+from kgen.identities import FLOW_PRINCIPAL_PREFIX, RESERVED_PRINCIPALS
 from kgen.loader import Document, PathKey
-from kgen.model import Blueprint, Cluster, Flow
+from kgen.model import Blueprint, Cluster
 
 Rule = Callable[[Blueprint, Document], Iterator[Problem]]
 
 CLUSTERS: PathKey = ("spec", "clusters")
 TOPICS: PathKey = ("spec", "topics")
 FLOWS: PathKey = ("spec", "replication", "flows")
-# kgen's own principals: the node roles' certificate names and the admin client.
-ADMIN_PRINCIPAL = "kgen-admin"
-RESERVED_PRINCIPALS = ("kafka-broker", "kafka-controller", ADMIN_PRINCIPAL)
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 _NODE_NAME_MAX = 63
 _STATEFULSET_MAX = 52
@@ -357,22 +355,12 @@ def flow_clusters_exist(bp: Blueprint, doc: Document) -> Iterator[Problem]:
                               "must differ (self-pairs from globs are skipped)")
 
 
-def _pairs(flow: Flow, bp: Blueprint) -> list[tuple[str, str]]:
-    return [(s, t) for s in _expand(flow.source, bp) for t in _expand(flow.target, bp)]
-
-
-def flow_pairs(bp: Blueprint) -> list[tuple[int, str, str]]:
-    """Every (flow index, source, target) the flows expand to, self-pairs removed."""
-    return [(f, s, t) for f, flow in enumerate(bp.spec.replication.flows)
-            for s, t in _pairs(flow, bp) if s != t]
-
-
 def hub_and_spoke_flows(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """In hub-and-spoke every flow touches the hub: spokes never replicate to each other."""
     if bp.spec.pattern != "hub-and-spoke":
         return
     roles = {c.name: c.role for c in bp.spec.clusters}
-    for f, source, target in flow_pairs(bp):
+    for f, source, target in topology.flow_pairs(bp):
         if roles.get(source) != "hub" and roles.get(target) != "hub":
             yield doc.problem((*FLOWS, f), f"flow {source} -> {target} joins two spokes; in hub-and-spoke "
                               "every flow has the hub at one end")
@@ -383,7 +371,7 @@ def dr_mode_matches_flows(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     if bp.spec.pattern != "dr" or bp.spec.replication.mode is None:
         return
     roles = {c.name: c.role for c in bp.spec.clusters}
-    directions = {(roles.get(s), roles.get(t)) for _, s, t in flow_pairs(bp)}
+    directions = {(roles.get(s), roles.get(t)) for _, s, t in topology.flow_pairs(bp)}
     if bp.spec.replication.mode == "active-passive" and directions != {("primary", "standby")}:
         yield doc.problem(FLOWS, "active-passive replicates only from the primary to the standby; "
                           "failback is a new flow set up after failover")
@@ -393,8 +381,8 @@ def dr_mode_matches_flows(bp: Blueprint, doc: Document) -> Iterator[Problem]:
 
 def identity_policy_without_cycle(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """The identity policy is refused on any cycle: MirrorMaker cannot stop the loop."""
-    edges = {(s, t) for _, s, t in flow_pairs(bp)}
-    for f, source, target in flow_pairs(bp):
+    edges = {(s, t) for _, s, t in topology.flow_pairs(bp)}
+    for f, source, target in topology.flow_pairs(bp):
         if bp.spec.replication.flows[f].policy == "identity" and _reaches(edges, target, source):
             yield doc.problem((*FLOWS, f, "policy"), f"identity policy on {source} -> {target}, which is part "
                               "of a cycle; records would loop forever. Use policy: default (topics arrive as "
@@ -418,7 +406,7 @@ def alias_prefix_collision(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """Replicated names cannot collide with each other or with a target's own topics."""
     identity_sources: dict[str, list[str]] = {}
     prefixed_sources: dict[str, set[str]] = {}
-    for f, source, target in flow_pairs(bp):
+    for f, source, target in topology.flow_pairs(bp):
         flow = bp.spec.replication.flows[f]
         if flow.policy == "identity":
             identity_sources.setdefault(target, []).append(source)
@@ -567,10 +555,30 @@ def waivers_reported(bp: Blueprint, doc: Document) -> Iterator[Problem]:
 def principal_names_not_reserved(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """Principal names cannot take the names of kgen's own principals."""
     for p, principal in enumerate(bp.spec.principals):
-        if principal.name in RESERVED_PRINCIPALS or principal.name.startswith("mm2-"):
+        if principal.name in RESERVED_PRINCIPALS or principal.name.startswith(FLOW_PRINCIPAL_PREFIX):
             yield doc.problem(("spec", "principals", p, "name"),
                               f"{principal.name!r} is reserved for kgen's own principals "
                               f"({', '.join(RESERVED_PRINCIPALS)}, mm2-*)")
+
+
+def _secret_spelling(name: str) -> str:
+    # Secret variable names (ansible-vault `vault_kafka_scram_<name>`) cannot hold - or .
+    return name.replace("-", "_").replace(".", "_")
+
+
+def principal_names_distinct_as_secrets(bp: Blueprint, doc: Document) -> Iterator[Problem]:
+    """Two principals cannot differ only by `-` and `.`: their SCRAM passwords would share
+    one secret variable (ansible-vault `vault_kafka_scram_<name>` spells both with `_`)."""
+    taken = {_secret_spelling(name): name for name in RESERVED_PRINCIPALS}
+    for p, principal in enumerate(bp.spec.principals):
+        spelled = _secret_spelling(principal.name)
+        other = taken.get(spelled) or (f"{FLOW_PRINCIPAL_PREFIX}*" if spelled.startswith(_secret_spelling(FLOW_PRINCIPAL_PREFIX))
+                                         else None)
+        if other is not None and other != principal.name:
+            yield doc.problem(("spec", "principals", p, "name"),
+                              f"{principal.name!r} and {other!r} would share the secret variable "
+                              f"vault_kafka_scram_{spelled}; rename one of them")
+        taken.setdefault(spelled, principal.name)
 
 
 def client_peers_given(bp: Blueprint, doc: Document) -> Iterator[Problem]:
@@ -593,7 +601,7 @@ def release_checksum_given(bp: Blueprint, doc: Document) -> Iterator[Problem]:
 def mirrormaker_nodes_without_rest(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """Warn that several dedicated MirrorMaker 2 nodes run without the internal REST server (KIP-710)."""
     workers = bp.spec.replication.mirror_maker.nodes_per_target
-    if flow_pairs(bp) and workers > 1:
+    if topology.flow_pairs(bp) and workers > 1:
         yield doc.problem(("spec", "replication", "mirrorMaker", "nodesPerTarget"),
                           f"{workers} MirrorMaker 2 nodes per target: in dedicated mode with more than one node, "
                           "MirrorMaker 2 can become unable to update task configurations unless its internal REST "
@@ -606,7 +614,7 @@ def mirrormaker_nodes_without_rest(bp: Blueprint, doc: Document) -> Iterator[Pro
 
 def node_names_fit_dns(bp: Blueprint, doc: Document) -> Iterator[Problem]:
     """Generated node names fit a 63-character DNS label, and host names 253 characters."""
-    targets = {t for _, _, t in flow_pairs(bp)}
+    targets = {t for _, _, t in topology.flow_pairs(bp)}
     for i, cluster in _clusters(bp):
         workers = bp.spec.replication.mirror_maker.nodes_per_target if cluster.name in targets else 0
         reported: set[str] = set()
@@ -668,7 +676,8 @@ RULES: tuple[Rule, ...] = (
     dr_mode_matches_flows, identity_policy_without_cycle, alias_prefix_collision,
     config_keys_not_managed, config_keys_known, config_values_valid, plugin_config_is_for_plugins,
     tls12_needs_waiver, open_client_cidr_needs_waiver, certificate_source_complete,
-    self_signed_ca_dev_only, waivers_reported, principal_names_not_reserved, client_peers_given,
+    self_signed_ca_dev_only, waivers_reported, principal_names_not_reserved, principal_names_distinct_as_secrets,
+    client_peers_given,
     node_names_fit_dns, created_vpc_has_cidr, release_checksum_given,
     mirrormaker_nodes_without_rest,
 )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import fnmatch
 import math
 
-from kgen.model import Cluster
+from kgen.model import Blueprint, Cluster
 
 # AWS VPCs and subnets: a VPC is /16 to /28, and so is each subnet.
 VPC_PREFIX_MIN, SUBNET_PREFIX_MAX = 16, 28
@@ -129,3 +130,15 @@ def smallest_subnet_prefix(vpc_prefix: int, sites_per_region: dict[str, int]) ->
     """The prefix length of the smallest subnet a created VPC of `vpc_prefix` would carve."""
     region_bits, subnet_bits = vpc_carving(sites_per_region)
     return vpc_prefix + region_bits + max(subnet_bits.values())
+
+
+def flow_pairs(bp: Blueprint) -> list[tuple[int, str, str]]:
+    """Every (flow index, source, target) the blueprint's flows expand to (their source and
+    target are cluster name patterns), self-pairs removed."""
+    names = [c.name for c in bp.spec.clusters]
+    pairs = []
+    for index, flow in enumerate(bp.spec.replication.flows):
+        sources = [n for n in names if fnmatch.fnmatchcase(n, flow.source)]
+        targets = [n for n in names if fnmatch.fnmatchcase(n, flow.target)]
+        pairs += [(index, s, t) for s in sources for t in targets if s != t]
+    return pairs

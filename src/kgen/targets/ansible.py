@@ -13,9 +13,12 @@ from typing import Any
 
 from kgen import templating, topics_acls
 from kgen.artifacts import Artifact
-from kgen.errors import RenderError
+from kgen.errors import InternalError
+from kgen.identities import ADMIN_PRINCIPAL
 from kgen.plan import (
+    CLIENT_LISTENER,
     CONFIG_DIR,
+    CONTROLLER_LISTENER,
     DATA_ROOT,
     FILE_PROVIDER,
     METADATA_DIR,
@@ -27,7 +30,6 @@ from kgen.plan import (
     Plan,
     listener,
 )
-from kgen.rules import ADMIN_PRINCIPAL
 
 ROOT = "ansible"
 # Kafka 3.x ships Scala 2.12 and 2.13 builds; 4.x ships 2.13 only.
@@ -111,7 +113,7 @@ def admin_properties(plan: Plan) -> dict[str, str]:
 
 
 def _health_port(plan: Plan, node: Node) -> int:
-    name = "CONTROLLER" if node.role == "controller" else "CLIENT"
+    name = CONTROLLER_LISTENER if node.role == "controller" else CLIENT_LISTENER
     return listener(plan.listeners, name).port
 
 
@@ -130,6 +132,8 @@ def _host_vars(plan: Plan, cluster: ClusterPlan, node: Node) -> list[tuple[str, 
         ("kafka_node_name", node.name),
         ("kafka_node_role", node.role),
     ]
+    if node.principal is not None:
+        values.append(("kafka_principal", node.principal))
     if node.node_id is not None:
         values.append(("kafka_node_id", node.node_id))
     values += [
@@ -167,8 +171,9 @@ def _scram_references(plan: Plan) -> dict[str, str]:
     references = {name: vault_variable(name) for name in names}
     clashing = sorted(n for n in names if list(references.values()).count(references[n]) > 1)
     if clashing:
-        raise RenderError(f"principals {', '.join(clashing)} would share the ansible-vault variable "
-                          f"{references[clashing[0]]}; rename one of them")
+        # rules.principal_names_distinct_as_secrets refuses such a blueprint.
+        raise InternalError(f"principals {', '.join(clashing)} would share the ansible-vault variable "
+                            f"{references[clashing[0]]}")
     return references
 
 

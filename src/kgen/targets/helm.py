@@ -20,11 +20,11 @@ from typing import Any
 
 import yaml
 
-from kgen import __version__, templating, topics_acls
+from kgen import __version__, access, templating, topics_acls
 from kgen.artifacts import Artifact
 from kgen.filters import properties_file
-from kgen.plan import SCRAM_ITERATIONS, ClusterPlan, FlowPlan, Node, Plan
-from kgen.rules import ADMIN_PRINCIPAL
+from kgen.identities import ADMIN_PRINCIPAL
+from kgen.plan import CLIENT_LISTENER, SCRAM_ITERATIONS, ClusterPlan, FlowPlan, Node, Plan
 
 CHART = "kafka"
 ROOT = f"helm/{CHART}"
@@ -80,7 +80,10 @@ def render(plan: Plan) -> list[Artifact]:
         artifacts.extend(_config_files(plan, cluster))
     artifacts.append(Artifact("helm/namespaces.yaml", templating.render(
         "helm/namespaces.yaml.j2", plan=plan)))
-    artifacts.append(Artifact("helm/README.md", templating.render("helm/README.md.j2", plan=plan)))
+    artifacts.append(Artifact("helm/README.md", templating.render(
+        "helm/README.md.j2", plan=plan, access_tables={
+            c.name: access.table(access.involving(access.on(plan.access, access.K8S), c.name))
+            for c in plan.clusters})))
     artifacts.append(Artifact("helm/SKIPS.md", templating.render(
         "helm/SKIPS.md.j2", plan=plan, skips=[*_active_skips(plan), SECRET_NAME_SKIP])))
     return sorted(artifacts)
@@ -246,8 +249,7 @@ def chart_values(plan: Plan, cluster: ClusterPlan) -> dict[str, Any]:
         },
         "commonLabels": _common_labels(plan, cluster),
         # Opt-outs of a hardened default that cover this cluster, named in the output.
-        "waivers": [{"name": w["name"], "reason": w["reason"]} for w in plan.waivers
-                    if cluster.name in w["clusters"]],
+        "waivers": [{"name": w.name, "reason": w.reason} for w in plan.waivers_of(cluster.name)],
         "image": {"reference": image, "pullPolicy": "Always"},
         "podSecurity": {"runAsUser": RUN_AS, "runAsGroup": RUN_AS, "fsGroup": RUN_AS},
         "serviceAccount": {"name": f"{cluster.name}-kafka"},
@@ -301,8 +303,8 @@ def _statefulsets(plan: Plan, cluster: ClusterPlan) -> list[dict[str, Any]]:
                                 for n in nodes},
                 "tlsSecret": f"{name}-tls",
                 "dnsNames": [n.k8s_hostname for n in nodes] + (
-                    [_service_fqdn(cluster, listener_service(cluster, "CLIENT"))] if role == "broker" else []),
-                "commonName": f"kafka-{role}",
+                    [_service_fqdn(cluster, listener_service(cluster, CLIENT_LISTENER))] if role == "broker" else []),
+                "commonName": nodes[0].principal,
                 "ports": ports,
                 "probePort": ports[0]["port"],
                 "volumes": _volumes(cluster, role, nodes[0]),
@@ -416,53 +418,67 @@ def _disruption_budgets(cluster: ClusterPlan, mirrormakers: list[dict[str, Any]]
 # NetworkPolicies
 
 
-def outgoing_flows(plan: Plan, cluster: ClusterPlan) -> list[tuple[ClusterPlan, FlowPlan]]:
-    """Flows that read from `cluster`, with the cluster whose MirrorMaker runs them."""
-    return [(target, flow) for target in plan.clusters for flow in target.flows_in if flow.source == cluster.name]
+# The cluster DNS as most distributions run it (CoreDNS behind the kube-dns labels). A
+# cluster with NodeLocal DNSCache or another resolver overrides this in the values.
+CLUSTER_DNS_PEER = {"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: "kube-system"}},
+                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
 
 
-def listener_peers(plan: Plan, cluster: ClusterPlan, listener_name: str) -> list[dict[str, Any]]:
-    """NetworkPolicy peers that may reach one listener: exactly the blueprint's peers."""
-    if listener_name == "CONTROLLER":
-        return [{"podSelector": {"matchLabels": selector(cluster, "controller")}},
-                {"podSelector": {"matchLabels": selector(cluster, "broker")}}]
-    if listener_name == "BROKER":
-        return [{"podSelector": {"matchLabels": selector(cluster, "broker")}}]
-    peers: list[dict[str, Any]] = [{"ipBlock": {"cidr": cidr}} for cidr in plan.client_cidrs]
-    peers += [{"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: ns}}} for ns in plan.client_namespaces]
-    peers.append({"podSelector": {"matchLabels": selector(cluster, "admin")}})
-    peers += [{"podSelector": {"matchLabels": selector(cluster, "mirrormaker", **{FLOW_LABEL: label_value(f.name)})}}
-              for f in cluster.flows_in]
-    peers += [{"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: target.namespace}},
-               "podSelector": {"matchLabels": selector(target, "mirrormaker", **{FLOW_LABEL: label_value(f.name)})}}
-              for target, f in outgoing_flows(plan, cluster)]
-    return peers
+def _pods(plan: Plan, party: access.Party) -> dict[str, str]:
+    """The labels of a party's pods."""
+    cluster = plan.cluster(str(party.cluster))
+    extra = {FLOW_LABEL: label_value(str(party.flow))} if party.flow else {}
+    return selector(cluster, str(party.role), **extra)
+
+
+def policy_peers(plan: Plan, cluster: ClusterPlan, party: access.Party) -> list[dict[str, Any]]:
+    """NetworkPolicy peers standing for `party`, seen from `cluster`'s namespace."""
+    if party.kind == access.NODES:
+        peer: dict[str, Any] = {"podSelector": {"matchLabels": _pods(plan, party)}}
+        if party.cluster != cluster.name:
+            namespace = plan.cluster(str(party.cluster)).namespace
+            peer = {"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: namespace}}, **peer}
+        return [peer]
+    if party.kind == access.CLUSTER_DNS:
+        return [CLUSTER_DNS_PEER]
+    return ([{"ipBlock": {"cidr": cidr}} for cidr in party.cidrs]
+            + [{"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: ns}}} for ns in party.namespaces])
+
+
+def _party_slug(plan: Plan, cluster: ClusterPlan, party: access.Party) -> str:
+    if party.kind != access.NODES:
+        return "dns" if party.kind == access.CLUSTER_DNS else party.kind
+    words = [str(party.cluster)] if party.cluster != cluster.name else []
+    words += [str(party.role), *([label_value(str(party.flow))] if party.flow else [])]
+    return "-".join(words)
 
 
 def network_policies(plan: Plan, cluster: ClusterPlan) -> list[dict[str, Any]]:
-    """A default deny, one policy per listener, and one for the metrics port."""
-    policies: list[dict[str, Any]] = [
-        {"name": f"{cluster.name}-default-deny", "podSelector": {}, "ports": [], "from": []},
-    ]
-    for item in plan.listeners:
-        role = item.roles[0]
-        policies.append({
-            "name": f"{cluster.name}-{item.name.lower()}-listener",
-            "listener": item.name,
-            "podSelector": {"matchLabels": selector(cluster, role)},
-            "ports": [{"port": item.port, "protocol": "TCP"}],
-            "from": listener_peers(plan, cluster, item.name),
-        })
-    monitoring = [{"ipBlock": {"cidr": cidr}} for cidr in plan.monitoring_cidrs]
-    monitoring += [{"namespaceSelector": {"matchLabels": {NAMESPACE_LABEL: ns}}}
-                   for ns in plan.monitoring_namespaces]
-    if monitoring:
-        policies.append({
-            "name": f"{cluster.name}-metrics",
-            "listener": None,
-            "podSelector": {"matchLabels": {"app.kubernetes.io/instance": cluster.name,
-                                            "app.kubernetes.io/name": CHART}},
-            "ports": [{"port": plan.metrics_port, "protocol": "TCP"}],
-            "from": monitoring,
-        })
-    return policies
+    """A default deny of both directions, then the plan's access matrix on Kubernetes: for
+    each row an ingress rule on its target's pods and an egress rule on its source's pods,
+    one policy per pods and peer."""
+    policies: dict[str, dict[str, Any]] = {
+        "default-deny": {"name": f"{cluster.name}-default-deny", "podSelector": {},
+                         "policyTypes": ["Ingress", "Egress"], "ingress": [], "egress": [], "why": [],
+                         "listeners": []},
+    }
+    for row in access.involving(access.on(plan.access, access.K8S), cluster.name):
+        for direction, own, other in (("Ingress", row.target, row.source), ("Egress", row.source, row.target)):
+            if own.kind != access.NODES or own.cluster != cluster.name:
+                continue
+            word = "from" if direction == "Ingress" else "to"
+            name = f"{cluster.name}-{_party_slug(plan, cluster, own)}-{word}-{_party_slug(plan, cluster, other)}"
+            policy = policies.setdefault(name, {
+                "name": name, "podSelector": {"matchLabels": _pods(plan, own)}, "policyTypes": [direction],
+                "ingress": [], "egress": [], "why": [], "listeners": []})
+            rules = policy[direction.lower()]
+            port = {"port": row.port, "protocol": row.protocol}
+            if rules:
+                rules[0]["ports"].append(port)
+            else:
+                rules.append({"ports": [port], word: policy_peers(plan, cluster, other)})
+            if row.why not in policy["why"]:
+                policy["why"].append(row.why)
+            if row.listener and row.listener not in policy["listeners"]:
+                policy["listeners"].append(row.listener)
+    return [{**p, "why": "; ".join(p["why"]), "listeners": ",".join(p["listeners"])} for p in policies.values()]

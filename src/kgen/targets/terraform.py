@@ -15,10 +15,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kgen import topology
+from kgen import access, topology
 from kgen.artifacts import Artifact
 from kgen.filters import hcl_ident, hcl_string, hcl_value
-from kgen.plan import ClusterPlan, Listener, Node, Plan
+from kgen.plan import (
+    BROKER_LISTENER,
+    CLIENT_LISTENER,
+    CONTROLLER_LISTENER,
+    ClusterPlan,
+    Listener,
+    Node,
+    Plan,
+    listener,
+)
 from kgen.templating import render as render_template
 from kgen.templating import static_files
 
@@ -35,6 +44,8 @@ EXAMPLE_AMI = "ami-0123456789abcdef0"
 EXAMPLE_ZONE_ID = "Z0123456789EXAMPLE"
 EXAMPLE_KMS_ARN = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000"
 OPEN_CIDR = "0.0.0.0/0"
+# Nodes reach the AWS APIs and the release mirror on 443; narrow it to endpoint or proxy CIDRs.
+EGRESS_HTTPS_DEFAULT = (OPEN_CIDR,)
 _SKIP = re.compile(r"#checkov:skip=(?P<id>[A-Z0-9_]+):\s*(?P<reason>.+)$")
 NLB_NAME_MAX = 24
 # AWS accepts VPC and subnet CIDRs from /16 to /28.
@@ -52,16 +63,125 @@ class RoleListeners:
 
 
 def role_listeners(plan: Plan) -> RoleListeners:
-    """Controller, inter-broker and client listeners, as the plan's node properties name them."""
-    controller_names = {n.properties["controller.listener.names"] for c in plan.clusters for n in c.nodes
-                        if "controller.listener.names" in n.properties}
-    broker_names = {n.properties["inter.broker.listener.name"] for c in plan.clusters for n in c.nodes
-                    if "inter.broker.listener.name" in n.properties}
-    controller = next(item for item in plan.listeners if item.name in controller_names)
-    broker = next(item for item in plan.listeners if item.name in broker_names)
-    clients = tuple(item for item in plan.listeners
-                    if "broker" in item.roles and item.name not in (broker.name, controller.name))
-    return RoleListeners(controller, broker, clients)
+    """Controller, inter-broker and client listeners, by the names the plan gives them."""
+    clients = tuple(item for item in plan.listeners if item.name == CLIENT_LISTENER)
+    return RoleListeners(listener(plan.listeners, CONTROLLER_LISTENER), listener(plan.listeners, BROKER_LISTENER),
+                         clients)
+
+
+@dataclass(frozen=True)
+class SgRule:
+    """One security group rule of one region's kafka-network module, from one access row.
+
+    The peer is another role's group in the same region (`peer_group`) or CIDRs
+    (`peer_cidrs`): a root variable, a VPC CIDR of another region of this cluster, or a
+    peer cluster's VPC CIDR, as ("var", name) / ("region", region) / ("peer", cluster)."""
+
+    direction: str
+    group: str
+    peer_group: str | None
+    peer_cidrs: tuple[str, str] | None
+    protocol: str
+    port: int
+    description: str
+
+
+_EXTERNAL_CIDRS = {access.CLIENTS: "client_cidrs", access.MONITORING: "monitoring_cidrs",
+                   access.AWS_APIS: "egress_https_cidrs"}
+
+
+def host_role(party: access.Party) -> str:
+    """The security group a party's hosts run in: the admin tools run on the brokers."""
+    return access.VM_ADMIN_ROLE if party.role == "admin" else str(party.role)
+
+
+def role_regions(cluster: ClusterPlan, role: str) -> list[str]:
+    """The regions where `cluster` has hosts of `role`, home region first."""
+    held = {n.region for n in (*cluster.nodes, *cluster.mirrormakers) if n.role == role}
+    return [r for r in regions_of(cluster) if r in held]
+
+
+def _peers(plan: Plan, cluster: ClusterPlan, region: str,
+           party: access.Party) -> list[tuple[str | None, tuple[str, str] | None, str]]:
+    """How `party` looks from a group in `region` of `cluster`: (group, CIDRs, words) each."""
+    if party.kind != access.NODES:
+        return [(None, ("var", _EXTERNAL_CIDRS[party.kind]), party.label)]
+    if party.cluster != cluster.name:
+        return [(None, ("peer", str(party.cluster)), f"{party.label} of peer cluster {party.cluster}")]
+    role = host_role(party)
+    label = f"{party.label} on the {role}s" if role != party.role else party.label
+    return [(role, None, label) if there == region
+            else (None, ("region", there), f"{label} in {there}")
+            for there in role_regions(cluster, role)]
+
+
+def security_group_rules(plan: Plan, cluster: ClusterPlan, region: str) -> list[SgRule]:
+    """Every rule of `cluster`'s groups in `region`: each host row of the access matrix as
+    an ingress rule on its target's group and an egress rule on its source's group."""
+    rules: dict[tuple[Any, ...], SgRule] = {}
+    for row in access.involving(access.on(plan.access, access.VM), cluster.name):
+        what = f"{row.listener} listener" if row.listener else f"port {row.port}"
+        ends = (("ingress", row.target, row.source, "from"), ("egress", row.source, row.target, "to"))
+        for direction, own, other, word in ends:
+            if own.kind != access.NODES or own.cluster != cluster.name:
+                continue
+            if region not in role_regions(cluster, host_role(own)):
+                continue
+            for group, cidrs, words in _peers(plan, cluster, region, other):
+                rule = SgRule(direction, host_role(own), group, cidrs, row.protocol.lower(), row.port,
+                              f"{what} {word} {words}: {row.why}")
+                rules.setdefault((direction, rule.group, group, cidrs, rule.protocol, rule.port), rule)
+    return list(rules.values())
+
+
+def peer_clusters(plan: Plan, cluster: ClusterPlan) -> list[str]:
+    """The other clusters an access row connects `cluster` with (MirrorMaker flows)."""
+    ends = {end.cluster for row in access.involving(plan.access, cluster.name)
+            for end in (row.source, row.target) if end.kind == access.NODES}
+    return sorted(str(name) for name in ends - {cluster.name})
+
+
+def _cidr_expression(cidrs: tuple[str, str] | None) -> str:
+    if cidrs is None:
+        return "[]"
+    kind, name = cidrs
+    if kind == "var":
+        return f"var.{name}"
+    return f"[{'local.vpc_cidrs' if kind == 'region' else 'var.peer_vpc_cidrs'}[{hcl_string(name)}]]"
+
+
+def security_group_rules_hcl(rules: list[SgRule], indent: int) -> str:
+    """The `rules` list of a kafka-network module call, one rule per line."""
+    pad = " " * indent
+    return "\n".join(
+        f"{pad}{{ direction = {hcl_string(r.direction)}, group = {hcl_string(r.group)}, "
+        f"peer_group = {hcl_value(r.peer_group)}, peer_cidrs = {_cidr_expression(r.peer_cidrs)}, "
+        f"protocol = {hcl_string(r.protocol)}, port = {r.port}, description = {hcl_string(r.description)} }},"
+        for r in rules)
+
+
+def resolved_rules(plan: Plan, cluster: ClusterPlan, region: str, inputs: dict[str, Any]) -> list[str]:
+    """The rules Terraform must create in `region` for the variables `inputs` (the other
+    variables at their defaults), as the root's `security_group_rules` output spells them."""
+    vpc = created_vpc(cluster)
+    defaults = {"client_cidrs": list(plan.client_cidrs), "monitoring_cidrs": list(plan.monitoring_cidrs),
+                "egress_https_cidrs": list(EGRESS_HTTPS_DEFAULT)}
+    found: list[str] = []
+    for rule in security_group_rules(plan, cluster, region):
+        if rule.peer_cidrs is None:
+            peers = [str(rule.peer_group)]
+        elif rule.peer_cidrs[0] == "var":
+            peers = inputs.get(rule.peer_cidrs[1], defaults[rule.peer_cidrs[1]])
+        elif rule.peer_cidrs[0] == "region":
+            peers = [vpc.region_cidrs[rule.peer_cidrs[1]] if vpc else inputs["vpc_cidrs"][rule.peer_cidrs[1]]]
+        else:
+            peer = rule.peer_cidrs[1]
+            peers = [inputs.get("peer_vpc_cidrs", {}).get(peer) or str(plan.cluster(peer).vpc_cidr)]
+        for peer in peers:
+            line = f"{region}:{rule.direction}:{rule.group}:{peer}:{rule.protocol}:{rule.port}-{rule.port}"
+            if line not in found:
+                found.append(line)
+    return sorted(found)
 
 
 def short_name(text: str, limit: int) -> str:
@@ -87,17 +207,9 @@ def regions_of(cluster: ClusterPlan) -> list[str]:
     return [cluster.region, *others]
 
 
-def mirrormaker_peers(plan: Plan, cluster: ClusterPlan) -> tuple[list[str], list[str]]:
-    """(clusters this one's MirrorMaker reads from, clusters whose MirrorMaker reads this one)."""
-    sources = sorted({flow.source for flow in cluster.flows_in})
-    readers = sorted({flow.target for other in plan.clusters for flow in other.flows_in
-                      if flow.source == cluster.name})
-    return sources, readers
-
-
 def open_client_cidr_waived(plan: Plan, cluster: ClusterPlan) -> bool:
     """True when the blueprint waives the closed client CIDR rule for this cluster."""
-    return any(w["name"] == "open-client-cidr" and cluster.name in w["clusters"] for w in plan.waivers)
+    return any(w.name == "open-client-cidr" for w in plan.waivers_of(cluster.name))
 
 
 def secrets_of(plan: Plan, cluster: ClusterPlan) -> dict[str, str]:
@@ -233,8 +345,7 @@ def example_inputs(plan: Plan, cluster: ClusterPlan) -> dict[str, Any]:
                                for index, region in enumerate(regions_of(cluster))}
     if dns_zone_owner(plan) != cluster.name:
         inputs["dns_zone_id"] = EXAMPLE_ZONE_ID
-    sources, readers = mirrormaker_peers(plan, cluster)
-    peers = sorted(set(sources + readers))
+    peers = peer_clusters(plan, cluster)
     if peers and any(plan.cluster(p).vpc_cidr is None for p in peers):
         inputs["peer_vpc_cidrs"] = {p: plan.cluster(p).vpc_cidr or f"10.{210 + i}.0.0/16"
                                     for i, p in enumerate(peers)}
@@ -248,8 +359,7 @@ def _hex(seed: str, length: int) -> str:
 def _cluster_context(plan: Plan, cluster: ClusterPlan) -> dict[str, Any]:
     listeners = role_listeners(plan)
     regions = regions_of(cluster)
-    sources, readers = mirrormaker_peers(plan, cluster)
-    peers = sorted(set(sources + readers))
+    peers = peer_clusters(plan, cluster)
     peer_cidrs = {p: plan.cluster(p).vpc_cidr for p in peers}
     prefix = short_name(f"{plan.name}-{cluster.name}", 40)
     nodes = (*cluster.nodes, *cluster.mirrormakers)
@@ -292,11 +402,14 @@ def _cluster_context(plan: Plan, cluster: ClusterPlan) -> dict[str, Any]:
                     "count": sum(1 for n in nodes if n.site == s.name and n.role == role)}
                    for s in cluster.sites for role in ("controller", "broker", "mirrormaker")],
         "controllers_total": sum(1 for n in nodes if n.role == "controller"),
-        "survives_site_loss": bool(cluster.quorum.get("survives_any_site_loss")) and len(sites) > 1,
-        "quorum_majority": cluster.quorum["majority"],
+        "survives_site_loss": cluster.quorum.survives_any_site_loss and len(sites) > 1,
+        "quorum_majority": cluster.quorum.majority,
         "with_mirrormaker": bool(cluster.mirrormakers),
-        "mirrormaker_sources": sources,
-        "mirrormaker_readers": readers,
+        "security_group_rules_hcl": {r: security_group_rules_hcl(security_group_rules(plan, cluster, r), 4)
+                                     for r in regions},
+        "expected_security_group_rules": [line for r in regions for line in resolved_rules(
+            plan, cluster, r, example_inputs(plan, cluster))],
+        "egress_https_default": list(EGRESS_HTTPS_DEFAULT),
         "peers": peers,
         "peer_cidrs_known": all(peer_cidrs.values()),
         "peer_cidrs_hcl": hcl_lines(peer_cidrs, 4) if all(peer_cidrs.values()) else "",
@@ -378,6 +491,8 @@ def render(plan: Plan) -> list[Artifact]:
              for c in plan.clusters]
     artifacts.append(Artifact("terraform/README.md", render_template(
         "terraform/README.md.j2", plan=plan, roots=roots, listeners=role_listeners(plan),
+        access_tables={c.name: access.table(access.involving(access.on(plan.access, access.VM), c.name))
+                       for c in plan.clusters},
         created_vpc_roots=[r for r in roots if r["vpc"]],
         existing_vpc_roots=[r for r in roots if not r["vpc"]],
         zone_owner=dns_zone_owner(plan))))

@@ -96,14 +96,9 @@ locals {
     "east-mirrormaker-b-1" = "us-east-1"
   }
 
-  controller_listener = { name = "CONTROLLER", port = 9093 }
-  broker_listener     = { name = "BROKER", port = 9094 }
   client_listeners = [
     { name = "CLIENT", port = 9092 },
   ]
-  metrics_port = 7071
-  # One MirrorMaker 2 process, and so one exporter port, per flow into this cluster.
-  flow_metrics_ports = [7071]
 
   # Existing network: the VPCs and subnets come in as variables.
   vpc_ids    = var.vpc_ids
@@ -127,20 +122,33 @@ module "kms_us_east_1" {
 module "network_us_east_1" {
   source = "../modules/kafka-network"
 
-  name                     = "orders-global-east"
-  vpc_id                   = local.vpc_ids["us-east-1"]
-  controller_listener      = local.controller_listener
-  broker_listener          = local.broker_listener
-  client_listeners         = local.client_listeners
-  metrics_port             = local.metrics_port
-  flow_metrics_ports       = local.flow_metrics_ports
-  client_cidrs             = var.client_cidrs
-  monitoring_cidrs         = var.monitoring_cidrs
-  egress_https_cidrs       = var.egress_https_cidrs
-  with_mirrormaker         = true
-  remote_site_cidrs        = []
-  mirrormaker_source_cidrs = [var.peer_vpc_cidrs["west"]]
-  mirrormaker_reader_cidrs = [var.peer_vpc_cidrs["west"]]
+  name             = "orders-global-east"
+  vpc_id           = local.vpc_ids["us-east-1"]
+  with_mirrormaker = true
+
+  # The plan's access matrix as seen from us-east-1: ingress on each row's target group,
+  # egress on its source group.
+  rules = [
+    { direction = "ingress", group = "controller", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener from east controllers: Raft votes and metadata fetches between controllers" },
+    { direction = "egress", group = "controller", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener to east controllers: Raft votes and metadata fetches between controllers" },
+    { direction = "ingress", group = "controller", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener from east brokers: brokers register, heartbeat and fetch metadata from the controllers" },
+    { direction = "egress", group = "broker", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener to east controllers: brokers register, heartbeat and fetch metadata from the controllers" },
+    { direction = "ingress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9094, description = "BROKER listener from east brokers: replication between brokers" },
+    { direction = "egress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9094, description = "BROKER listener to east brokers: replication between brokers" },
+    { direction = "ingress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener from east admin on the brokers: the topics and ACL reconciler and the admin tools" },
+    { direction = "egress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener to east brokers: the topics and ACL reconciler and the admin tools" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = var.client_cidrs, protocol = "tcp", port = 9092, description = "CLIENT listener from clients: the clients the blueprint names" },
+    { direction = "ingress", group = "broker", peer_group = "mirrormaker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener from east MirrorMaker workers (west-to-east): MirrorMaker west-to-east writes into its target" },
+    { direction = "egress", group = "mirrormaker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener to east brokers: MirrorMaker west-to-east writes into its target" },
+    { direction = "egress", group = "mirrormaker", peer_group = null, peer_cidrs = [var.peer_vpc_cidrs["west"]], protocol = "tcp", port = 9092, description = "CLIENT listener to west brokers of peer cluster west: MirrorMaker west-to-east reads its source and writes offset syncs there" },
+    { direction = "ingress", group = "controller", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7071, description = "port 7071 from metrics scrapers: Prometheus scrapes the controller exporters" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7071, description = "port 7071 from metrics scrapers: Prometheus scrapes the broker exporters" },
+    { direction = "ingress", group = "mirrormaker", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7071, description = "port 7071 from metrics scrapers: Prometheus scrapes the exporter of MirrorMaker west-to-east" },
+    { direction = "egress", group = "controller", peer_group = null, peer_cidrs = var.egress_https_cidrs, protocol = "tcp", port = 443, description = "port 443 to AWS APIs (HTTPS): SSM, Secrets Manager, CloudWatch Logs and the Kafka release mirror" },
+    { direction = "egress", group = "broker", peer_group = null, peer_cidrs = var.egress_https_cidrs, protocol = "tcp", port = 443, description = "port 443 to AWS APIs (HTTPS): SSM, Secrets Manager, CloudWatch Logs and the Kafka release mirror" },
+    { direction = "egress", group = "mirrormaker", peer_group = null, peer_cidrs = var.egress_https_cidrs, protocol = "tcp", port = 443, description = "port 443 to AWS APIs (HTTPS): SSM, Secrets Manager, CloudWatch Logs and the Kafka release mirror" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = [var.peer_vpc_cidrs["west"]], protocol = "tcp", port = 9092, description = "CLIENT listener from west MirrorMaker workers (east-to-west) of peer cluster west: MirrorMaker east-to-west reads its source and writes offset syncs there" },
+  ]
 }
 
 module "nodes_us_east_1" {

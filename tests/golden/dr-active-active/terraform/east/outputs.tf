@@ -37,9 +37,9 @@ output "ingress_cidrs" {
   value       = distinct(concat(module.network_us_east_1.ingress_cidrs, flatten(module.nlb[*].ingress_cidrs)))
 }
 
-output "cidr_ingress_rules" {
-  description = "Every CIDR ingress rule of the node security groups as region:role:port:cidr."
-  value       = concat([for rule in module.network_us_east_1.cidr_ingress_rules : format("%s:%s", "us-east-1", rule)])
+output "security_group_rules" {
+  description = "Every rule of the node security groups, read back from the rule resources, as region:direction:group:peer:protocol:from-to."
+  value       = concat([for rule in module.network_us_east_1.rules : format("%s:%s", "us-east-1", rule)])
 }
 
 output "dns_zone_id" {

@@ -126,14 +126,9 @@ locals {
     "hub-mirrormaker-b-1" = "eu-west-1"
   }
 
-  controller_listener = { name = "CONTROLLER", port = 9093 }
-  broker_listener     = { name = "BROKER", port = 9094 }
   client_listeners = [
     { name = "CLIENT", port = 9092 },
   ]
-  metrics_port = 7071
-  # One MirrorMaker 2 process, and so one exporter port, per flow into this cluster.
-  flow_metrics_ports = [7071, 7072, 7073]
 
   # Existing network: the VPCs and subnets come in as variables.
   vpc_ids    = var.vpc_ids
@@ -157,20 +152,39 @@ module "kms_eu_west_1" {
 module "network_eu_west_1" {
   source = "../modules/kafka-network"
 
-  name                     = "retail-hub"
-  vpc_id                   = local.vpc_ids["eu-west-1"]
-  controller_listener      = local.controller_listener
-  broker_listener          = local.broker_listener
-  client_listeners         = local.client_listeners
-  metrics_port             = local.metrics_port
-  flow_metrics_ports       = local.flow_metrics_ports
-  client_cidrs             = var.client_cidrs
-  monitoring_cidrs         = var.monitoring_cidrs
-  egress_https_cidrs       = var.egress_https_cidrs
-  with_mirrormaker         = true
-  remote_site_cidrs        = []
-  mirrormaker_source_cidrs = [var.peer_vpc_cidrs["store-de"], var.peer_vpc_cidrs["store-es"], var.peer_vpc_cidrs["store-fr"]]
-  mirrormaker_reader_cidrs = [var.peer_vpc_cidrs["store-de"], var.peer_vpc_cidrs["store-es"], var.peer_vpc_cidrs["store-fr"]]
+  name             = "retail-hub"
+  vpc_id           = local.vpc_ids["eu-west-1"]
+  with_mirrormaker = true
+
+  # The plan's access matrix as seen from eu-west-1: ingress on each row's target group,
+  # egress on its source group.
+  rules = [
+    { direction = "ingress", group = "controller", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener from hub controllers: Raft votes and metadata fetches between controllers" },
+    { direction = "egress", group = "controller", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener to hub controllers: Raft votes and metadata fetches between controllers" },
+    { direction = "ingress", group = "controller", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener from hub brokers: brokers register, heartbeat and fetch metadata from the controllers" },
+    { direction = "egress", group = "broker", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener to hub controllers: brokers register, heartbeat and fetch metadata from the controllers" },
+    { direction = "ingress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9094, description = "BROKER listener from hub brokers: replication between brokers" },
+    { direction = "egress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9094, description = "BROKER listener to hub brokers: replication between brokers" },
+    { direction = "ingress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener from hub admin on the brokers: the topics and ACL reconciler and the admin tools" },
+    { direction = "egress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener to hub brokers: the topics and ACL reconciler and the admin tools" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = var.client_cidrs, protocol = "tcp", port = 9092, description = "CLIENT listener from clients: the clients the blueprint names" },
+    { direction = "ingress", group = "broker", peer_group = "mirrormaker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener from hub MirrorMaker workers (store-fr-to-hub): MirrorMaker store-fr-to-hub writes into its target" },
+    { direction = "egress", group = "mirrormaker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener to hub brokers: MirrorMaker store-fr-to-hub writes into its target" },
+    { direction = "egress", group = "mirrormaker", peer_group = null, peer_cidrs = [var.peer_vpc_cidrs["store-fr"]], protocol = "tcp", port = 9092, description = "CLIENT listener to store-fr brokers of peer cluster store-fr: MirrorMaker store-fr-to-hub reads its source and writes offset syncs there" },
+    { direction = "egress", group = "mirrormaker", peer_group = null, peer_cidrs = [var.peer_vpc_cidrs["store-de"]], protocol = "tcp", port = 9092, description = "CLIENT listener to store-de brokers of peer cluster store-de: MirrorMaker store-de-to-hub reads its source and writes offset syncs there" },
+    { direction = "egress", group = "mirrormaker", peer_group = null, peer_cidrs = [var.peer_vpc_cidrs["store-es"]], protocol = "tcp", port = 9092, description = "CLIENT listener to store-es brokers of peer cluster store-es: MirrorMaker store-es-to-hub reads its source and writes offset syncs there" },
+    { direction = "ingress", group = "controller", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7071, description = "port 7071 from metrics scrapers: Prometheus scrapes the controller exporters" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7071, description = "port 7071 from metrics scrapers: Prometheus scrapes the broker exporters" },
+    { direction = "ingress", group = "mirrormaker", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7071, description = "port 7071 from metrics scrapers: Prometheus scrapes the exporter of MirrorMaker store-fr-to-hub" },
+    { direction = "ingress", group = "mirrormaker", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7072, description = "port 7072 from metrics scrapers: Prometheus scrapes the exporter of MirrorMaker store-de-to-hub" },
+    { direction = "ingress", group = "mirrormaker", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7073, description = "port 7073 from metrics scrapers: Prometheus scrapes the exporter of MirrorMaker store-es-to-hub" },
+    { direction = "egress", group = "controller", peer_group = null, peer_cidrs = var.egress_https_cidrs, protocol = "tcp", port = 443, description = "port 443 to AWS APIs (HTTPS): SSM, Secrets Manager, CloudWatch Logs and the Kafka release mirror" },
+    { direction = "egress", group = "broker", peer_group = null, peer_cidrs = var.egress_https_cidrs, protocol = "tcp", port = 443, description = "port 443 to AWS APIs (HTTPS): SSM, Secrets Manager, CloudWatch Logs and the Kafka release mirror" },
+    { direction = "egress", group = "mirrormaker", peer_group = null, peer_cidrs = var.egress_https_cidrs, protocol = "tcp", port = 443, description = "port 443 to AWS APIs (HTTPS): SSM, Secrets Manager, CloudWatch Logs and the Kafka release mirror" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = [var.peer_vpc_cidrs["store-fr"]], protocol = "tcp", port = 9092, description = "CLIENT listener from store-fr MirrorMaker workers (hub-to-store-fr) of peer cluster store-fr: MirrorMaker hub-to-store-fr reads its source and writes offset syncs there" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = [var.peer_vpc_cidrs["store-de"]], protocol = "tcp", port = 9092, description = "CLIENT listener from store-de MirrorMaker workers (hub-to-store-de) of peer cluster store-de: MirrorMaker hub-to-store-de reads its source and writes offset syncs there" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = [var.peer_vpc_cidrs["store-es"]], protocol = "tcp", port = 9092, description = "CLIENT listener from store-es MirrorMaker workers (hub-to-store-es) of peer cluster store-es: MirrorMaker hub-to-store-es reads its source and writes offset syncs there" },
+  ]
 }
 
 module "nodes_eu_west_1" {

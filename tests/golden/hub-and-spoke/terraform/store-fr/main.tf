@@ -96,14 +96,9 @@ locals {
     "store-fr-mirrormaker-b-1" = "eu-west-3"
   }
 
-  controller_listener = { name = "CONTROLLER", port = 9093 }
-  broker_listener     = { name = "BROKER", port = 9094 }
   client_listeners = [
     { name = "CLIENT", port = 9092 },
   ]
-  metrics_port = 7071
-  # One MirrorMaker 2 process, and so one exporter port, per flow into this cluster.
-  flow_metrics_ports = [7071]
 
   # Existing network: the VPCs and subnets come in as variables.
   vpc_ids    = var.vpc_ids
@@ -127,20 +122,33 @@ module "kms_eu_west_3" {
 module "network_eu_west_3" {
   source = "../modules/kafka-network"
 
-  name                     = "retail-store-fr"
-  vpc_id                   = local.vpc_ids["eu-west-3"]
-  controller_listener      = local.controller_listener
-  broker_listener          = local.broker_listener
-  client_listeners         = local.client_listeners
-  metrics_port             = local.metrics_port
-  flow_metrics_ports       = local.flow_metrics_ports
-  client_cidrs             = var.client_cidrs
-  monitoring_cidrs         = var.monitoring_cidrs
-  egress_https_cidrs       = var.egress_https_cidrs
-  with_mirrormaker         = true
-  remote_site_cidrs        = []
-  mirrormaker_source_cidrs = [var.peer_vpc_cidrs["hub"]]
-  mirrormaker_reader_cidrs = [var.peer_vpc_cidrs["hub"]]
+  name             = "retail-store-fr"
+  vpc_id           = local.vpc_ids["eu-west-3"]
+  with_mirrormaker = true
+
+  # The plan's access matrix as seen from eu-west-3: ingress on each row's target group,
+  # egress on its source group.
+  rules = [
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = [var.peer_vpc_cidrs["hub"]], protocol = "tcp", port = 9092, description = "CLIENT listener from hub MirrorMaker workers (store-fr-to-hub) of peer cluster hub: MirrorMaker store-fr-to-hub reads its source and writes offset syncs there" },
+    { direction = "ingress", group = "controller", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener from store-fr controllers: Raft votes and metadata fetches between controllers" },
+    { direction = "egress", group = "controller", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener to store-fr controllers: Raft votes and metadata fetches between controllers" },
+    { direction = "ingress", group = "controller", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener from store-fr brokers: brokers register, heartbeat and fetch metadata from the controllers" },
+    { direction = "egress", group = "broker", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener to store-fr controllers: brokers register, heartbeat and fetch metadata from the controllers" },
+    { direction = "ingress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9094, description = "BROKER listener from store-fr brokers: replication between brokers" },
+    { direction = "egress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9094, description = "BROKER listener to store-fr brokers: replication between brokers" },
+    { direction = "ingress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener from store-fr admin on the brokers: the topics and ACL reconciler and the admin tools" },
+    { direction = "egress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener to store-fr brokers: the topics and ACL reconciler and the admin tools" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = var.client_cidrs, protocol = "tcp", port = 9092, description = "CLIENT listener from clients: the clients the blueprint names" },
+    { direction = "ingress", group = "broker", peer_group = "mirrormaker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener from store-fr MirrorMaker workers (hub-to-store-fr): MirrorMaker hub-to-store-fr writes into its target" },
+    { direction = "egress", group = "mirrormaker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener to store-fr brokers: MirrorMaker hub-to-store-fr writes into its target" },
+    { direction = "egress", group = "mirrormaker", peer_group = null, peer_cidrs = [var.peer_vpc_cidrs["hub"]], protocol = "tcp", port = 9092, description = "CLIENT listener to hub brokers of peer cluster hub: MirrorMaker hub-to-store-fr reads its source and writes offset syncs there" },
+    { direction = "ingress", group = "controller", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7071, description = "port 7071 from metrics scrapers: Prometheus scrapes the controller exporters" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7071, description = "port 7071 from metrics scrapers: Prometheus scrapes the broker exporters" },
+    { direction = "ingress", group = "mirrormaker", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7071, description = "port 7071 from metrics scrapers: Prometheus scrapes the exporter of MirrorMaker hub-to-store-fr" },
+    { direction = "egress", group = "controller", peer_group = null, peer_cidrs = var.egress_https_cidrs, protocol = "tcp", port = 443, description = "port 443 to AWS APIs (HTTPS): SSM, Secrets Manager, CloudWatch Logs and the Kafka release mirror" },
+    { direction = "egress", group = "broker", peer_group = null, peer_cidrs = var.egress_https_cidrs, protocol = "tcp", port = 443, description = "port 443 to AWS APIs (HTTPS): SSM, Secrets Manager, CloudWatch Logs and the Kafka release mirror" },
+    { direction = "egress", group = "mirrormaker", peer_group = null, peer_cidrs = var.egress_https_cidrs, protocol = "tcp", port = 443, description = "port 443 to AWS APIs (HTTPS): SSM, Secrets Manager, CloudWatch Logs and the Kafka release mirror" },
+  ]
 }
 
 module "nodes_eu_west_3" {

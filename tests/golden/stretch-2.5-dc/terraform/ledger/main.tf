@@ -106,14 +106,9 @@ locals {
     "ledger-broker-dc2-2"            = "eu-central-1"
   }
 
-  controller_listener = { name = "CONTROLLER", port = 9093 }
-  broker_listener     = { name = "BROKER", port = 9094 }
   client_listeners = [
     { name = "CLIENT", port = 9092 },
   ]
-  metrics_port = 7071
-  # One MirrorMaker 2 process, and so one exporter port, per flow into this cluster.
-  flow_metrics_ports = []
 
   # Existing network: the VPCs and subnets come in as variables.
   vpc_ids    = var.vpc_ids
@@ -137,20 +132,27 @@ module "kms_eu_central_1" {
 module "network_eu_central_1" {
   source = "../modules/kafka-network"
 
-  name                     = "ledger-ledger"
-  vpc_id                   = local.vpc_ids["eu-central-1"]
-  controller_listener      = local.controller_listener
-  broker_listener          = local.broker_listener
-  client_listeners         = local.client_listeners
-  metrics_port             = local.metrics_port
-  flow_metrics_ports       = local.flow_metrics_ports
-  client_cidrs             = var.client_cidrs
-  monitoring_cidrs         = var.monitoring_cidrs
-  egress_https_cidrs       = var.egress_https_cidrs
-  with_mirrormaker         = false
-  remote_site_cidrs        = []
-  mirrormaker_source_cidrs = []
-  mirrormaker_reader_cidrs = []
+  name             = "ledger-ledger"
+  vpc_id           = local.vpc_ids["eu-central-1"]
+  with_mirrormaker = false
+
+  # The plan's access matrix as seen from eu-central-1: ingress on each row's target group,
+  # egress on its source group.
+  rules = [
+    { direction = "ingress", group = "controller", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener from ledger controllers: Raft votes and metadata fetches between controllers" },
+    { direction = "egress", group = "controller", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener to ledger controllers: Raft votes and metadata fetches between controllers" },
+    { direction = "ingress", group = "controller", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener from ledger brokers: brokers register, heartbeat and fetch metadata from the controllers" },
+    { direction = "egress", group = "broker", peer_group = "controller", peer_cidrs = [], protocol = "tcp", port = 9093, description = "CONTROLLER listener to ledger controllers: brokers register, heartbeat and fetch metadata from the controllers" },
+    { direction = "ingress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9094, description = "BROKER listener from ledger brokers: replication between brokers" },
+    { direction = "egress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9094, description = "BROKER listener to ledger brokers: replication between brokers" },
+    { direction = "ingress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener from ledger admin on the brokers: the topics and ACL reconciler and the admin tools" },
+    { direction = "egress", group = "broker", peer_group = "broker", peer_cidrs = [], protocol = "tcp", port = 9092, description = "CLIENT listener to ledger brokers: the topics and ACL reconciler and the admin tools" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = var.client_cidrs, protocol = "tcp", port = 9092, description = "CLIENT listener from clients: the clients the blueprint names" },
+    { direction = "ingress", group = "controller", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7071, description = "port 7071 from metrics scrapers: Prometheus scrapes the controller exporters" },
+    { direction = "ingress", group = "broker", peer_group = null, peer_cidrs = var.monitoring_cidrs, protocol = "tcp", port = 7071, description = "port 7071 from metrics scrapers: Prometheus scrapes the broker exporters" },
+    { direction = "egress", group = "controller", peer_group = null, peer_cidrs = var.egress_https_cidrs, protocol = "tcp", port = 443, description = "port 443 to AWS APIs (HTTPS): SSM, Secrets Manager, CloudWatch Logs and the Kafka release mirror" },
+    { direction = "egress", group = "broker", peer_group = null, peer_cidrs = var.egress_https_cidrs, protocol = "tcp", port = 443, description = "port 443 to AWS APIs (HTTPS): SSM, Secrets Manager, CloudWatch Logs and the Kafka release mirror" },
+  ]
 }
 
 module "nodes_eu_central_1" {

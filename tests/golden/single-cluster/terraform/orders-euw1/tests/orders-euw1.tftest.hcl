@@ -173,9 +173,25 @@ run "topology" {
     error_message = "Every secret must be encrypted with the cluster's customer-managed key."
   }
 
+  # The plan's access matrix, resolved for this test's variables: the security groups hold
+  # these rules, in both directions, and no others.
   assert {
-    condition     = length(distinct(output.cidr_ingress_rules)) == length(output.cidr_ingress_rules)
-    error_message = "Two ingress rules of one security group admit the same CIDR on the same port; AWS refuses the duplicate."
+    condition = sort(output.security_group_rules) == sort([
+      "eu-west-1:egress:broker:0.0.0.0/0:tcp:443-443",
+      "eu-west-1:egress:broker:broker:tcp:9092-9092",
+      "eu-west-1:egress:broker:broker:tcp:9094-9094",
+      "eu-west-1:egress:broker:controller:tcp:9093-9093",
+      "eu-west-1:egress:controller:0.0.0.0/0:tcp:443-443",
+      "eu-west-1:egress:controller:controller:tcp:9093-9093",
+      "eu-west-1:ingress:broker:10.20.0.0/16:tcp:9092-9092",
+      "eu-west-1:ingress:broker:10.99.0.0/24:tcp:7071-7071",
+      "eu-west-1:ingress:broker:broker:tcp:9092-9092",
+      "eu-west-1:ingress:broker:broker:tcp:9094-9094",
+      "eu-west-1:ingress:controller:10.99.0.0/24:tcp:7071-7071",
+      "eu-west-1:ingress:controller:broker:tcp:9093-9093",
+      "eu-west-1:ingress:controller:controller:tcp:9093-9093",
+    ])
+    error_message = "The security group rules must be exactly the access matrix's rows (region:direction:group:peer:protocol:from-to); got ${jsonencode(sort(output.security_group_rules))}."
   }
 
   assert {

@@ -5,20 +5,13 @@ output "security_group_ids" {
 
 output "ingress_cidrs" {
   description = "Every CIDR any ingress rule admits, for tests and review."
-  value = distinct(concat(
-    [for r in aws_vpc_security_group_ingress_rule.quorum_from_remote_sites : r.cidr_ipv4],
-    [for r in aws_vpc_security_group_ingress_rule.client_from_cidrs : r.cidr_ipv4],
-    [for r in aws_vpc_security_group_ingress_rule.client_from_remote_mirrormaker : r.cidr_ipv4],
-    [for r in aws_vpc_security_group_ingress_rule.metrics : r.cidr_ipv4],
-  ))
+  value       = distinct([for r in aws_vpc_security_group_ingress_rule.rule : r.cidr_ipv4 if r.cidr_ipv4 != null])
 }
 
-output "cidr_ingress_rules" {
-  description = "Every CIDR ingress rule as role:port:cidr (port or first-last); AWS refuses duplicates within a group."
+output "rules" {
+  description = "Every rule the groups hold, read back from the rule resources: direction:group:peer:protocol:from-to, the peer a role (its group) or a CIDR."
   value = concat(
-    [for k, r in aws_vpc_security_group_ingress_rule.quorum_from_remote_sites : "${local.remote_quorum[k].role}:${r.from_port}:${r.cidr_ipv4}"],
-    [for r in aws_vpc_security_group_ingress_rule.client_from_cidrs : "broker:${r.from_port}:${r.cidr_ipv4}"],
-    [for r in aws_vpc_security_group_ingress_rule.client_from_remote_mirrormaker : "broker:${r.from_port}:${r.cidr_ipv4}"],
-    [for k, r in aws_vpc_security_group_ingress_rule.metrics : "${local.metrics_from[k].role}:${r.from_port}${r.to_port == r.from_port ? "" : "-${r.to_port}"}:${r.cidr_ipv4}"],
+    [for r in aws_vpc_security_group_ingress_rule.rule : format("ingress:%s:%s:%s:%d-%d", local.roles_by_group[r.security_group_id], r.cidr_ipv4 != null ? r.cidr_ipv4 : local.roles_by_group[r.referenced_security_group_id], r.ip_protocol, r.from_port, r.to_port)],
+    [for r in aws_vpc_security_group_egress_rule.rule : format("egress:%s:%s:%s:%d-%d", local.roles_by_group[r.security_group_id], r.cidr_ipv4 != null ? r.cidr_ipv4 : local.roles_by_group[r.referenced_security_group_id], r.ip_protocol, r.from_port, r.to_port)],
   )
 }
