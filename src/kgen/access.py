@@ -134,10 +134,8 @@ def involving(rows: Iterable[Access], cluster: str) -> tuple[Access, ...]:
     return tuple(row for row in rows if cluster in (row.source.cluster, row.target.cluster))
 
 
-
-
 def kind_label(party: Party) -> str:
-    """The party without its cluster: `brokers`, `MirrorMaker`, `clients`."""
+    """The party without its cluster: `brokers`, `MirrorMaker workers`, `clients`."""
     return _ROLE_WORDS[party.role or ""] if party.kind == NODES else party.label
 
 
